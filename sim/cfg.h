@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cfg.h - the validation context of one scenario: its file name, a way to
+ * find where a key path sits in the file, and the list of problems found
+ * so far. Loaders and models record every problem here instead of stopping
+ * at the first; the program prints them all, sorted by position, as
+ * "file:line:col: key.path: message".
+ */
+#ifndef SIM_CFG_H
+#define SIM_CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/time.h"
+
+struct sim_cfg;
+
+/*
+ * Finds the position of a key path such as "clients[0].arrival.rate".
+ * Fills *line and *col (1-based) and returns 0; returns -1 when the path
+ * is not in the document, in which case the caller tries its parent.
+ */
+typedef int (*sim_cfg_locate_fn)(void *ctx, const char *path, int *line,
+                                 int *col);
+
+/*
+ * Creates a context for the scenario named file (copied). Returns NULL
+ * when out of memory. Free it with sim_cfg_free.
+ */
+struct sim_cfg *sim_cfg_new(const char *file);
+
+void sim_cfg_free(struct sim_cfg *cfg);
+
+/* Installs the function that maps key paths to positions (ctx not owned). */
+void sim_cfg_set_locator(struct sim_cfg *cfg, sim_cfg_locate_fn fn,
+                         void *ctx);
+
+/* The scenario's file name as given to sim_cfg_new. */
+const char *sim_cfg_file(const struct sim_cfg *cfg);
+
+/*
+ * Records a problem at an exact position. path may be NULL (a syntax
+ * error has none); line and col are 1-based, 0 when unknown.
+ */
+void sim_cfg_error_at(struct sim_cfg *cfg, int line, int col,
+                      const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/*
+ * Records a problem with the value at path, placed at that path's position
+ * in the file, or at its nearest ancestor's when the key is absent.
+ */
+void sim_cfg_error(struct sim_cfg *cfg, const char *path, const char *fmt,
+                   ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Number of problems recorded so far. */
+size_t sim_cfg_n_errors(const struct sim_cfg *cfg);
+
+/*
+ * Writes problem i (in position order) as one line without a newline:
+ * "file:line:col: path: message". Returns buf.
+ */
+const char *sim_cfg_format(struct sim_cfg *cfg, size_t i, char *buf,
+                           size_t n_buf);
+
+/*
+ * Parsers for a typed value at path. Each returns 0 and fills *out, or
+ * records the problem at path and returns SIM_EINVAL. A NULL text means
+ * the key is absent: they then store dflt and return 0.
+ */
+int sim_cfg_duration(struct sim_cfg *cfg, const char *path, const char *text,
+                     sim_time dflt, sim_time *out);
+int sim_cfg_rate(struct sim_cfg *cfg, const char *path, const char *text,
+                 double dflt, double *out);
+int sim_cfg_size(struct sim_cfg *cfg, const char *path, const char *text,
+                 uint64_t dflt, uint64_t *out);
+int sim_cfg_percent(struct sim_cfg *cfg, const char *path, const char *text,
+                    double dflt, double *out);
+
+#endif

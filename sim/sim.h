@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim.h - the engine's public API, and the only header a model includes.
+ * A simulation is a set of named entities, each with a handler, a state
+ * and its own random stream, exchanging events through one clock. Events
+ * run in (time, insertion order); the clock never goes back.
+ */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cyaml/cyaml.h>
+#include <gsl/gsl_rng.h>
+
+#include "sim/cfg.h"
+#include "sim/dist.h"
+#include "sim/error.h"
+#include "sim/queue.h"
+#include "sim/report.h"
+#include "sim/req.h"
+#include "sim/stats.h"
+#include "sim/time.h"
+#include "sim/units.h"
+
+struct sim;
+
+#define SIM_NO_ENTITY UINT32_MAX
+
+/* Event types the engine itself delivers; models number theirs from USER. */
+enum sim_event_type {
+    SIM_EV_REQUEST = 1,                 /* payload.ptr: struct sim_req */
+    SIM_EV_REPLY,                       /* payload.ptr: struct sim_req */
+    SIM_EV_CRASH,                       /* the entity goes down now */
+    SIM_EV_RESTART,                     /* the entity comes back now */
+    SIM_EV_USER = 16
+};
+
+typedef void (*sim_handler_fn)(struct sim *sim, void *state,
+                               const struct sim_event *ev);
+
+/* What one run is: its seed, replication and horizon. */
+struct sim_params {
+    uint64_t seed;                      /* the scenario's seed */
+    uint32_t replication;               /* 0-based index */
+    sim_time duration;                  /* the run ends here, ns */
+    sim_time warmup;                    /* observations start here, ns */
+    uint64_t max_events;                /* runaway cap on events run */
+    size_t max_requests;                /* runaway cap on live requests */
+};
+
+/*
+ * A model kind: one list of a scenario (servers:, clients:, ...). The
+ * runner calls init once per list entry, then start on every instance once
+ * all exist, reset at the end of the warm-up, and report at the end.
+ */
+struct sim_model_ops {
+    const char *section;                /* scenario key: "servers" */
+    const char *kind;                   /* singular, for reports: "server" */
+    const cyaml_schema_value_t *schema; /* schema of one list entry */
+    /*
+     * Validates config (found at path, e.g. "servers[1]"), recording every
+     * problem in cfg, and creates the instance's entities. Returns 0 and
+     * sets *state, or a negative status.
+     */
+    int (*init)(struct sim *sim, struct sim_cfg *cfg, const char *path,
+                const void *config, void **state);
+    /* Resolves references to other entities; schedules first events. */
+    int (*start)(struct sim *sim, struct sim_cfg *cfg, const char *path,
+                 void *state);
+    /* Forgets observations (never state) at the end of the warm-up. */
+    void (*reset)(struct sim *sim, void *state);
+    /* Adds this instance's figures for the measured period. */
+    void (*report)(struct sim *sim, void *state, struct sim_report *rep);
+    void (*destroy)(void *state);
+};
+
+/*
+ * Decides the fate of a message from one entity to another: returns true
+ * and sets *delay to deliver it, or false and sets *reason (an enum
+ * sim_outcome) to lose it.
+ */
+typedef bool (*sim_transport_fn)(void *ctx, struct sim *sim, uint32_t from,
+                                 uint32_t to, const struct sim_req *req,
+                                 sim_time *delay, int *reason);
+
+/* --- life cycle --------------------------------------------------------- */
+
+/* A new, empty simulation. Returns NULL (with err set) on failure. */
+struct sim *sim_new(const struct sim_params *params, struct sim_error *err);
+
+/* Destroys every registered model instance, then the simulation. */
+void sim_free(struct sim *sim);
+
+/*
+ * Registers a model instance for start, reset, report and destroy. The
+ * simulation owns state from here on. Returns 0 or SIM_ENOMEM (after
+ * destroying state).
+ */
+int sim_model_add(struct sim *sim, const struct sim_model_ops *ops,
+                  const char *path, void *state);
+
+/* Calls every instance's start, in registration order. */
+int sim_start(struct sim *sim, struct sim_cfg *cfg);
+
+/*
+ * Runs events until the horizon, the event cap, or a fatal error.
+ * Returns 0, or a negative status with err filled.
+ */
+int sim_run(struct sim *sim, struct sim_error *err);
+
+/* Collects every instance's figures, in registration order. */
+void sim_report(struct sim *sim, struct sim_report *rep);
+
+/*
+ * Stops the run with an error (a resource cap, say); the first one wins.
+ * Models call it when an engine call returned failure.
+ */
+void sim_fail(struct sim *sim, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* --- time and events ---------------------------------------------------- */
+
+sim_time sim_now(const struct sim *sim);
+
+/* The end of the warm-up, and of the run, in ns. */
+sim_time sim_warmup_end(const struct sim *sim);
+sim_time sim_run_end(const struct sim *sim);
+
+/* The replication index and scenario seed of this run. */
+uint32_t sim_replication(const struct sim *sim);
+uint64_t sim_seed(const struct sim *sim);
+
+/*
+ * Schedules an event for target after delay (>= 0) ns. Returns the event
+ * id for sim_cancel, or 0 when a cap was hit (the run then stops).
+ */
+uint64_t sim_schedule(struct sim *sim, sim_time delay, uint32_t target,
+                      uint32_t type, union sim_payload payload);
+
+/* Cancels a pending event; false when it already ran or id is 0. */
+bool sim_cancel(struct sim *sim, uint64_t id);
+
+/* --- entities ----------------------------------------------------------- */
+
+/*
+ * Adds an entity with a unique name and its own random stream. state is
+ * not owned. Returns its id, or SIM_NO_ENTITY when the name is taken or
+ * memory ran out.
+ */
+uint32_t sim_entity_add(struct sim *sim, const char *name,
+                        sim_handler_fn handle, void *state);
+
+/* The entity's id, or SIM_NO_ENTITY. */
+uint32_t sim_entity_find(const struct sim *sim, const char *name);
+
+const char *sim_entity_name(const struct sim *sim, uint32_t id);
+
+size_t sim_n_entities(const struct sim *sim);
+
+/* The entity's own random stream; never NULL for a valid id. */
+gsl_rng *sim_rng(const struct sim *sim, uint32_t id);
+
+/* Whether the entity is up (not crashed). */
+bool sim_entity_is_up(const struct sim *sim, uint32_t id);
+
+/*
+ * Crashes or restarts an entity now: the handler first receives
+ * SIM_EV_CRASH or SIM_EV_RESTART. While down, requests and replies
+ * delivered to it are dropped (SIM_FAIL_NODE_DOWN) and its own timers are
+ * discarded; it must re-arm them on SIM_EV_RESTART.
+ */
+void sim_entity_crash(struct sim *sim, uint32_t id);
+void sim_entity_restart(struct sim *sim, uint32_t id);
+
+/*
+ * Names a group of entities ("app" for app.0 .. app.3). Returns 0, or
+ * SIM_EINVAL when the name is taken, or SIM_ENOMEM.
+ */
+int sim_group_add(struct sim *sim, const char *name, const uint32_t *members,
+                  size_t n_members);
+
+/*
+ * Resolves a name to its members: a group's, or the one entity of that
+ * name. Returns the count (0 if unknown) and points *members at them.
+ */
+size_t sim_lookup(const struct sim *sim, const char *name,
+                  const uint32_t **members);
+
+/* --- requests and messages ---------------------------------------------- */
+
+/*
+ * A new request originated by origin, held by it and not yet in the
+ * system, with id, origin, t_created and t_sent filled and the rest zero.
+ * Returns NULL when the request cap is hit (the run then stops).
+ */
+struct sim_req *sim_req_new(struct sim *sim, uint32_t origin);
+
+/*
+ * The origin lets go of req (it has its answer, or gave up). The request
+ * returns to the pool now if nothing else holds it, or when it leaves the
+ * system.
+ */
+void sim_req_release(struct sim *sim, struct sim_req *req);
+
+/*
+ * Sends req from one entity to another, pushing from onto the reply path
+ * so the answer comes back to it (a call), or not (a hand-off: from is
+ * done with it). Crosses the transport; delivery is SIM_EV_REQUEST.
+ */
+void sim_req_call(struct sim *sim, uint32_t from, uint32_t to,
+                  struct sim_req *req);
+void sim_req_forward(struct sim *sim, uint32_t from, uint32_t to,
+                     struct sim_req *req);
+
+/*
+ * Sends the answer from `from` to the entity on top of the reply path,
+ * which receives SIM_EV_REPLY. req->status says how it went. When the
+ * reply reaches the end of its path the request leaves the system.
+ */
+void sim_req_reply(struct sim *sim, uint32_t from, struct sim_req *req);
+
+/*
+ * req leaves the system where it is (a crash, a full queue with nobody to
+ * tell); its origin learns only by timing out. Counted under reason.
+ */
+void sim_req_drop(struct sim *sim, struct sim_req *req, int reason);
+
+/* Requests dropped so far in the measured period, by enum sim_outcome. */
+uint64_t sim_n_dropped(const struct sim *sim, int reason);
+
+/* Installs the network model that decides delay and loss per message. */
+void sim_set_transport(struct sim *sim, sim_transport_fn fn, void *ctx);
+
+#endif
