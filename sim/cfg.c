@@ -253,3 +253,24 @@ int sim_cfg_percent(struct sim_cfg *cfg, const char *path, const char *text,
     }
     return 0;
 }
+
+int sim_cfg_name(struct sim_cfg *cfg, const char *path, const char *name)
+{
+    size_t len = name ? strlen(name) : 0;
+    bool is_ok = len > 0 && len < 64 &&
+                 ((name[0] >= 'a' && name[0] <= 'z') ||
+                  (name[0] >= 'A' && name[0] <= 'Z'));
+
+    for (size_t i = 0; is_ok && i < len; i++) {
+        char c = name[i];
+
+        is_ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || c == '_' || c == '-';
+    }
+    if (is_ok)
+        return 0;
+    sim_cfg_error(cfg, path, "\"%s\" is not a valid name (1 to 63 letters, "
+                  "digits, '_' or '-', starting with a letter)",
+                  name ? name : "");
+    return SIM_EINVAL;
+}

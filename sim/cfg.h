@@ -79,4 +79,11 @@ int sim_cfg_size(struct sim_cfg *cfg, const char *path, const char *text,
 int sim_cfg_percent(struct sim_cfg *cfg, const char *path, const char *text,
                     double dflt, double *out);
 
+/*
+ * Checks a component name: 1 to 63 letters, digits, '_' or '-', starting
+ * with a letter (dots are kept for instance names such as "app.2").
+ * Records the problem at path and returns SIM_EINVAL, or returns 0.
+ */
+int sim_cfg_name(struct sim_cfg *cfg, const char *path, const char *name);
+
 #endif

@@ -111,8 +111,14 @@ int sim_start(struct sim *sim, struct sim_cfg *cfg);
  */
 int sim_run(struct sim *sim, struct sim_error *err);
 
-/* Collects every instance's figures, in registration order. */
+/*
+ * Collects every instance's figures, in registration order, then the
+ * engine's own under scope "engine": events run and requests dropped.
+ */
 void sim_report(struct sim *sim, struct sim_report *rep);
+
+/* Events dispatched so far (engine markers excluded). */
+uint64_t sim_n_events(const struct sim *sim);
 
 /*
  * Stops the run with an error (a resource cap, say); the first one wins.
@@ -188,6 +194,15 @@ int sim_group_add(struct sim *sim, const char *name, const uint32_t *members,
  */
 size_t sim_lookup(const struct sim *sim, const char *name,
                   const uint32_t **members);
+
+/*
+ * Like sim_lookup, for a name a scenario gave at path: records "unknown
+ * name" in cfg (with the closest known name as a suggestion) and returns
+ * 0 when there is no such entity or group.
+ */
+size_t sim_resolve(const struct sim *sim, struct sim_cfg *cfg,
+                   const char *path, const char *name,
+                   const uint32_t **members);
 
 /* --- requests and messages ---------------------------------------------- */
 

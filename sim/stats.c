@@ -17,8 +17,8 @@
 
 #include "sim/error.h"
 
-#define HIST_MIN_EXP (-16)              /* 2^-16, the lowest octave */
-#define HIST_N_OCT 64                   /* octaves 2^-16 .. 2^48 */
+#define HIST_MIN_EXP (-40)              /* 2^-40, about 1e-12 */
+#define HIST_N_OCT 96                   /* octaves 2^-40 .. 2^56 */
 #define HIST_SUB_BITS 7                 /* log2(SIM_HIST_SUB) */
 
 struct sim_hist {
@@ -44,6 +44,27 @@ void sim_tally_add(struct sim_tally *t, double x)
         t->min = x;
     if (t->n == 1 || x > t->max)
         t->max = x;
+}
+
+void sim_tally_merge(struct sim_tally *dst, const struct sim_tally *src)
+{
+    double n, delta;
+
+    if (src->n == 0)
+        return;
+    if (dst->n == 0) {
+        *dst = *src;
+        return;
+    }
+    n = (double)(dst->n + src->n);
+    delta = src->mean - dst->mean;
+    dst->m2 += src->m2 + delta * delta * (double)dst->n * (double)src->n / n;
+    dst->mean += delta * (double)src->n / n;
+    dst->n += src->n;
+    if (src->min < dst->min)
+        dst->min = src->min;
+    if (src->max > dst->max)
+        dst->max = src->max;
 }
 
 double sim_tally_var(const struct sim_tally *t)
@@ -172,8 +193,10 @@ double sim_hist_quantile(const struct sim_hist *h, double p)
     if (rank > h->n)
         rank = h->n;
     cum = h->n_zero;
-    if (rank <= cum)
+    if (rank <= cum || rank == 1)
         return h->min;
+    if (rank == h->n)
+        return h->max;
     for (int o = 0; o < HIST_N_OCT; o++) {
         const uint64_t *c = h->octaves[o];
 

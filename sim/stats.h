@@ -25,6 +25,9 @@ struct sim_tally {
 void sim_tally_init(struct sim_tally *t);
 void sim_tally_add(struct sim_tally *t, double x);
 
+/* Adds every observation summarised by src to dst (Chan et al.). */
+void sim_tally_merge(struct sim_tally *dst, const struct sim_tally *src);
+
 /* Sample variance (n - 1 denominator); 0 when n < 2. */
 double sim_tally_var(const struct sim_tally *t);
 
@@ -36,8 +39,9 @@ double sim_tally_var(const struct sim_tally *t);
 
 /*
  * A histogram of non-negative values. Zero has its own bucket; positive
- * values between 2^-16 and 2^48 fall in log buckets (values outside are
- * clamped to the edge buckets, while min and max stay exact).
+ * values between 2^-40 (1e-12) and 2^56 (7e16) fall in log buckets
+ * (values outside are clamped to the edge buckets, while min and max stay
+ * exact). The lowest and highest ranks report the exact min and max.
  */
 struct sim_hist;
 

@@ -71,31 +71,39 @@ extern const char *check_skip_reason;   /* set by CHECK_SKIP */
 
 int check_main(const struct check_test *tests, int n_tests);
 
+/* Runs one test: 0 passed, 1 failed, 2 skipped. */
+#define CHECK_RUN_ONE_                                                    \
+    static int check_run_one(const struct check_test *t)                  \
+    {                                                                     \
+        int how = setjmp(check_jump);                                     \
+        if (how != 0)                                                     \
+            return how;                                                   \
+        t->fn();                                                          \
+        return 0;                                                         \
+    }
+
 #define CHECK_MAIN(...)                                                   \
     jmp_buf check_jump;                                                   \
     const char *check_skip_reason;                                        \
+    CHECK_RUN_ONE_                                                        \
     int check_main(const struct check_test *tests, int n_tests)          \
     {                                                                     \
-        int n_pass = 0, n_fail = 0, n_skip = 0;                           \
+        int n[3] = {0, 0, 0};                                             \
         for (int i = 0; i < n_tests; i++) {                               \
-            int how = setjmp(check_jump);                                 \
-            if (how == 0) {                                               \
-                tests[i].fn();                                            \
+            int how = check_run_one(&tests[i]);                           \
+            n[how]++;                                                     \
+            if (how == 0)                                                 \
                 printf("ok   %s\n", tests[i].name);                       \
-                n_pass++;                                                 \
-            } else if (how == 2) {                                        \
+            else if (how == 2)                                            \
                 printf("skip %s: %s\n", tests[i].name, check_skip_reason);\
-                n_skip++;                                                 \
-            } else {                                                      \
+            else                                                          \
                 printf("FAIL %s\n", tests[i].name);                       \
-                n_fail++;                                                 \
-            }                                                             \
             fflush(stdout);                                               \
         }                                                                 \
-        if (n_skip > 0)                                                   \
-            printf("%d skipped\n", n_skip);                               \
-        printf("%d passed, %d failed\n", n_pass, n_fail);                 \
-        return n_fail > 0;                                                \
+        if (n[2] > 0)                                                     \
+            printf("%d skipped\n", n[2]);                                 \
+        printf("%d passed, %d failed\n", n[0], n[1]);                     \
+        return n[1] > 0;                                                  \
     }                                                                     \
     int main(void)                                                        \
     {                                                                     \

@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * client.c - where requests come from and where their response times are
+ * measured: from the send to the receipt of the answer.
+ *
+ * An open-loop client draws the next arrival when the current one leaves,
+ * so its rate never depends on the system. A closed-loop client has N
+ * users; each sends one request, waits for the answer (or its timeout),
+ * thinks, and sends again. A request to a group (a server with count > 1)
+ * goes to a member chosen uniformly at random; put a load balancer in
+ * front for anything smarter. A timed-out request is counted as failed
+ * once; if its answer arrives later it is ignored.
+ *
+ * The books: in flight at the start of measurement + arrived = completed
+ * + rejected + failed + in flight at the end, checked in tests.
+ */
+#include "models/client.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "models/keys.h"
+
+#define CLIENT_MAX_USERS 10000000U
+#define CLIENT_MAX_RATE 1e9             /* requests per second */
+
+enum client_event {
+    CLIENT_EV_ARRIVAL = SIM_EV_USER,    /* open loop: the next request */
+    CLIENT_EV_THINK,                    /* closed loop: payload.u64 user */
+    CLIENT_EV_TIMEOUT,                  /* payload.ptr: the request */
+};
+
+enum client_process {
+    PROCESS_DEFAULT,                    /* absent: Poisson */
+    PROCESS_POISSON,
+    PROCESS_FIXED,
+    PROCESS_RENEWAL,
+};
+
+struct client_arrival_config {
+    enum client_process process;
+    char *rate;                         /* "800/s" */
+    struct sim_dist_config *interarrival;
+};
+
+struct client_mix_config {
+    double *read, *write, *cas;
+};
+
+struct client_config {
+    char *name;
+    struct client_arrival_config *arrival;
+    unsigned *users;                    /* closed loop when present */
+    struct sim_dist_config *think;
+    struct client_mix_config *mix;
+    struct keys_config *keys;
+    char *timeout;
+    char *target;
+    unsigned *sessions;
+};
+
+static const cyaml_strval_t process_names[] = {
+    {"poisson", PROCESS_POISSON},
+    {"fixed", PROCESS_FIXED},
+    {"renewal", PROCESS_RENEWAL},
+};
+
+static const cyaml_schema_field_t arrival_fields[] = {
+    CYAML_FIELD_ENUM("process", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT,
+                     struct client_arrival_config, process, process_names,
+                     CYAML_ARRAY_LEN(process_names)),
+    CYAML_FIELD_STRING_PTR("rate", CYAML_FLAG_OPTIONAL,
+                           struct client_arrival_config, rate, 1, 64),
+    CYAML_FIELD_MAPPING_PTR("interarrival", CYAML_FLAG_OPTIONAL,
+                            struct client_arrival_config, interarrival,
+                            sim_dist_fields),
+    CYAML_FIELD_END
+};
+
+static const cyaml_schema_field_t mix_fields[] = {
+    CYAML_FIELD_FLOAT_PTR("read", CYAML_FLAG_OPTIONAL,
+                          struct client_mix_config, read),
+    CYAML_FIELD_FLOAT_PTR("write", CYAML_FLAG_OPTIONAL,
+                          struct client_mix_config, write),
+    CYAML_FIELD_FLOAT_PTR("cas", CYAML_FLAG_OPTIONAL,
+                          struct client_mix_config, cas),
+    CYAML_FIELD_END
+};
+
+static const cyaml_schema_field_t client_fields[] = {
+    CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_POINTER, struct client_config,
+                           name, 1, 63),
+    CYAML_FIELD_MAPPING_PTR("arrival", CYAML_FLAG_OPTIONAL,
+                            struct client_config, arrival, arrival_fields),
+    CYAML_FIELD_UINT_PTR("users", CYAML_FLAG_OPTIONAL, struct client_config,
+                         users),
+    CYAML_FIELD_MAPPING_PTR("think", CYAML_FLAG_OPTIONAL,
+                            struct client_config, think, sim_dist_fields),
+    CYAML_FIELD_MAPPING_PTR("mix", CYAML_FLAG_OPTIONAL, struct client_config,
+                            mix, mix_fields),
+    CYAML_FIELD_MAPPING_PTR("keys", CYAML_FLAG_OPTIONAL,
+                            struct client_config, keys, keys_fields),
+    CYAML_FIELD_STRING_PTR("timeout", CYAML_FLAG_OPTIONAL,
+                           struct client_config, timeout, 1, 64),
+    CYAML_FIELD_STRING_PTR("target", CYAML_FLAG_POINTER,
+                           struct client_config, target, 1, 255),
+    CYAML_FIELD_UINT_PTR("sessions", CYAML_FLAG_OPTIONAL,
+                         struct client_config, sessions),
+    CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t client_schema = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct client_config,
+                        client_fields),
+};
+
+struct client_stats {
+    struct sim_tally response;          /* successful requests, s */
+    struct sim_hist *response_hist;     /* s */
+    struct sim_tally wait;              /* queueing along the way, s */
+    uint64_t n_arrived;                 /* requests sent */
+    uint64_t n_completed;               /* answered ok */
+    uint64_t n_rejected;                /* answered "rejected" */
+    uint64_t n_failed[SIM_OUTCOME_N];   /* by reason */
+    uint64_t n_in_flight_start;
+};
+
+struct client {
+    char *name;
+    uint32_t id;
+    bool is_closed;
+    unsigned users;                     /* closed loop */
+    struct sim_dist *think;             /* closed loop; NULL: no thinking */
+    enum client_process process;        /* open loop */
+    double mean_gap_s;                  /* Poisson: 1 / rate */
+    sim_time fixed_gap;                 /* fixed: 1 / rate, ns */
+    struct sim_dist *interarrival;      /* renewal */
+    double mix_cum[SIM_OP_N];           /* cumulative operation mix */
+    struct keys keys;
+    sim_time timeout;                   /* 0: wait forever */
+    unsigned sessions;
+    char *target_name;
+    const uint32_t *targets;            /* resolved at start */
+    size_t n_targets;
+    uint64_t n_in_flight;
+    struct client_stats st;
+};
+
+static void client_destroy(void *state)
+{
+    struct client *c = state;
+
+    if (c == NULL)
+        return;
+    sim_dist_free(c->think);
+    sim_dist_free(c->interarrival);
+    sim_hist_free(c->st.response_hist);
+    free(c->target_name);
+    free(c->name);
+    free(c);
+}
+
+static int pick_op(const struct client *c, gsl_rng *r)
+{
+    double u = gsl_rng_uniform(r);
+
+    for (int op = 0; op < SIM_OP_N - 1; op++)
+        if (u < c->mix_cum[op])
+            return op;
+    return SIM_OP_N - 1;
+}
+
+/* Creates and sends one request on behalf of session. */
+static void send_request(struct sim *sim, struct client *c, uint32_t session)
+{
+    gsl_rng *r = sim_rng(sim, c->id);
+    struct sim_req *req = sim_req_new(sim, c->id);
+    uint32_t to;
+
+    if (req == NULL)
+        return;
+    req->op = (uint8_t)pick_op(c, r);
+    req->key = keys_sample(&c->keys, r);
+    req->session = session;
+    to = c->n_targets == 1 ? c->targets[0]
+                           : c->targets[gsl_rng_uniform_int(r, c->n_targets)];
+    c->st.n_arrived++;
+    c->n_in_flight++;
+    if (c->timeout > 0)
+        req->timeout_id = sim_schedule(sim, c->timeout, c->id,
+                                       CLIENT_EV_TIMEOUT,
+                                       (union sim_payload){.ptr = req});
+    sim_req_call(sim, c->id, to, req);
+}
+
+static sim_time next_gap(struct sim *sim, const struct client *c)
+{
+    gsl_rng *r = sim_rng(sim, c->id);
+    sim_time gap = 0;
+
+    switch (c->process) {
+    case PROCESS_FIXED:
+        return c->fixed_gap;
+    case PROCESS_RENEWAL:
+        return sim_dist_sample(c->interarrival, r);
+    default:
+        sim_time_from_s(gsl_ran_exponential(r, c->mean_gap_s), &gap);
+        return gap;
+    }
+}
+
+static void on_arrival(struct sim *sim, struct client *c)
+{
+    uint32_t session = 0;
+
+    if (c->sessions > 1)
+        session = (uint32_t)gsl_rng_uniform_int(sim_rng(sim, c->id),
+                                                c->sessions);
+    send_request(sim, c, session);
+    sim_schedule(sim, next_gap(sim, c), c->id, CLIENT_EV_ARRIVAL,
+                 (union sim_payload){.u64 = 0});
+}
+
+static void think_then_send(struct sim *sim, struct client *c,
+                            uint32_t user)
+{
+    sim_time think = 0;
+
+    if (c->think != NULL)
+        think = sim_dist_sample(c->think, sim_rng(sim, c->id));
+    sim_schedule(sim, think, c->id, CLIENT_EV_THINK,
+                 (union sim_payload){.u64 = user});
+}
+
+/* The request is over for its client, one way or another. */
+static void conclude(struct sim *sim, struct client *c, struct sim_req *req)
+{
+    uint32_t user = req->session;
+
+    c->n_in_flight--;
+    sim_req_release(sim, req);
+    if (c->is_closed)
+        think_then_send(sim, c, user);
+}
+
+static void on_reply(struct sim *sim, struct client *c, struct sim_req *req)
+{
+    double response;
+
+    if (!req->is_held)
+        return;
+    sim_cancel(sim, req->timeout_id);
+    if (req->status == SIM_REQ_OK) {
+        response = sim_time_to_s(sim_now(sim) - req->t_sent);
+        c->st.n_completed++;
+        sim_tally_add(&c->st.response, response);
+        sim_hist_add(c->st.response_hist, response);
+        sim_tally_add(&c->st.wait, sim_time_to_s(req->wait_ns));
+    } else if (req->status == SIM_FAIL_REJECTED) {
+        c->st.n_rejected++;
+    } else {
+        c->st.n_failed[req->status]++;
+    }
+    conclude(sim, c, req);
+}
+
+static void on_timeout(struct sim *sim, struct client *c, struct sim_req *req)
+{
+    c->st.n_failed[SIM_FAIL_TIMEOUT]++;
+    conclude(sim, c, req);
+}
+
+static void client_handle(struct sim *sim, void *state,
+                          const struct sim_event *ev)
+{
+    struct client *c = state;
+
+    switch (ev->type) {
+    case CLIENT_EV_ARRIVAL:
+        on_arrival(sim, c);
+        break;
+    case CLIENT_EV_THINK:
+        send_request(sim, c, (uint32_t)ev->payload.u64);
+        break;
+    case CLIENT_EV_TIMEOUT:
+        on_timeout(sim, c, ev->payload.ptr);
+        break;
+    case SIM_EV_REPLY:
+        on_reply(sim, c, ev->payload.ptr);
+        break;
+    default:
+        break;
+    }
+}
+
+static int build_mix(struct sim_cfg *cfg, const char *path,
+                     const struct client_mix_config *m, struct client *c)
+{
+    const double *share[SIM_OP_N] = {NULL};
+    double sum = 0.0;
+    char sub[256];
+    int rc = 0;
+
+    if (m == NULL) {
+        c->mix_cum[SIM_OP_READ] = c->mix_cum[SIM_OP_WRITE] = 1.0;
+        c->mix_cum[SIM_OP_CAS] = 1.0;
+        return 0;
+    }
+    share[SIM_OP_READ] = m->read;
+    share[SIM_OP_WRITE] = m->write;
+    share[SIM_OP_CAS] = m->cas;
+    for (int op = 0; op < SIM_OP_N; op++) {
+        double p = share[op] ? *share[op] : 0.0;
+
+        snprintf(sub, sizeof sub, "%s.mix.%s", path, sim_op_name(op));
+        if (!(p >= 0.0 && p <= 1.0)) {
+            sim_cfg_error(cfg, sub, "%g is not a share in [0, 1]", p);
+            rc = SIM_EINVAL;
+        }
+        sum += p;
+        c->mix_cum[op] = sum;
+    }
+    snprintf(sub, sizeof sub, "%s.mix", path);
+    if (rc == 0 && fabs(sum - 1.0) > 1e-9) {
+        sim_cfg_error(cfg, sub, "the shares add up to %.6g, not 1", sum);
+        rc = SIM_EINVAL;
+    }
+    return rc;
+}
+
+static int build_open(struct sim_cfg *cfg, const char *path,
+                      const struct client_arrival_config *a,
+                      struct client *c)
+{
+    char sub[256];
+    double rate = 0;
+
+    c->process = a->process == PROCESS_DEFAULT ? PROCESS_POISSON : a->process;
+    if (c->process == PROCESS_RENEWAL) {
+        snprintf(sub, sizeof sub, "%s.arrival", path);
+        if (a->rate != NULL) {
+            sim_cfg_error(cfg, sub, "a renewal process takes "
+                          "\"interarrival\", not \"rate\"");
+            return SIM_EINVAL;
+        }
+        if (a->interarrival == NULL) {
+            sim_cfg_error(cfg, sub, "a renewal process needs "
+                          "\"interarrival\"");
+            return SIM_EINVAL;
+        }
+        snprintf(sub, sizeof sub, "%s.arrival.interarrival", path);
+        return sim_dist_build(cfg, sub, a->interarrival, &c->interarrival);
+    }
+    snprintf(sub, sizeof sub, "%s.arrival", path);
+    if (a->interarrival != NULL) {
+        sim_cfg_error(cfg, sub, "\"interarrival\" needs process: renewal");
+        return SIM_EINVAL;
+    }
+    if (a->rate == NULL) {
+        sim_cfg_error(cfg, sub, "missing \"rate\" (as in rate: 500/s)");
+        return SIM_EINVAL;
+    }
+    snprintf(sub, sizeof sub, "%s.arrival.rate", path);
+    if (sim_cfg_rate(cfg, sub, a->rate, 0, &rate) != 0)
+        return SIM_EINVAL;
+    if (!(rate > 0) || rate > CLIENT_MAX_RATE) {
+        sim_cfg_error(cfg, sub, "\"%s\" must be above 0 and at most 1G/s",
+                      a->rate);
+        return SIM_EINVAL;
+    }
+    c->mean_gap_s = 1.0 / rate;
+    if (!sim_time_from_s(c->mean_gap_s, &c->fixed_gap) || c->fixed_gap < 1)
+        c->fixed_gap = 1;
+    return 0;
+}
+
+static int build_load(struct sim_cfg *cfg, const char *path,
+                      const struct client_config *cc, struct client *c)
+{
+    char sub[256];
+
+    c->is_closed = cc->users != NULL;
+    if (c->is_closed == (cc->arrival != NULL)) {
+        sim_cfg_error(cfg, path, "give either \"arrival\" (open loop) or "
+                      "\"users\" (closed loop)");
+        return SIM_EINVAL;
+    }
+    if (!c->is_closed) {
+        if (cc->think != NULL) {
+            snprintf(sub, sizeof sub, "%s.think", path);
+            sim_cfg_error(cfg, sub, "only closed-loop clients (users:) "
+                          "think");
+            return SIM_EINVAL;
+        }
+        return build_open(cfg, path, cc->arrival, c);
+    }
+    c->users = *cc->users;
+    snprintf(sub, sizeof sub, "%s.users", path);
+    if (c->users < 1 || c->users > CLIENT_MAX_USERS) {
+        sim_cfg_error(cfg, sub, "must be between 1 and %u", CLIENT_MAX_USERS);
+        return SIM_EINVAL;
+    }
+    snprintf(sub, sizeof sub, "%s.think", path);
+    if (cc->think != NULL)
+        return sim_dist_build(cfg, sub, cc->think, &c->think);
+    return 0;
+}
+
+static int build_client(struct sim_cfg *cfg, const char *path,
+                        const struct client_config *cc, struct client *c)
+{
+    char sub[256];
+    int rc = 0;
+
+    snprintf(sub, sizeof sub, "%s.name", path);
+    rc |= sim_cfg_name(cfg, sub, cc->name);
+    rc |= build_load(cfg, path, cc, c);
+    rc |= build_mix(cfg, path, cc->mix, c);
+    snprintf(sub, sizeof sub, "%s.keys", path);
+    rc |= keys_build(cfg, sub, cc->keys, &c->keys);
+    snprintf(sub, sizeof sub, "%s.timeout", path);
+    rc |= sim_cfg_duration(cfg, sub, cc->timeout, 0, &c->timeout);
+    if (cc->timeout != NULL && c->timeout == 0) {
+        sim_cfg_error(cfg, sub, "must be above 0 (leave it out to wait "
+                      "forever)");
+        rc = SIM_EINVAL;
+    }
+    c->sessions = cc->sessions ? *cc->sessions : 1;
+    snprintf(sub, sizeof sub, "%s.sessions", path);
+    if (c->is_closed && cc->sessions != NULL) {
+        sim_cfg_error(cfg, sub, "closed-loop clients have one session per "
+                      "user");
+        rc = SIM_EINVAL;
+    } else if (c->sessions < 1 || c->sessions > CLIENT_MAX_USERS) {
+        sim_cfg_error(cfg, sub, "must be between 1 and %u", CLIENT_MAX_USERS);
+        rc = SIM_EINVAL;
+    }
+    return rc != 0 ? SIM_EINVAL : 0;
+}
+
+static int client_init(struct sim *sim, struct sim_cfg *cfg, const char *path,
+                       const void *config, void **state)
+{
+    const struct client_config *cc = config;
+    struct client *c = calloc(1, sizeof *c);
+    int rc;
+
+    if (c == NULL)
+        return SIM_ENOMEM;
+    c->name = strdup(cc->name);
+    c->target_name = strdup(cc->target);
+    c->st.response_hist = sim_hist_new();
+    if (c->name == NULL || c->target_name == NULL ||
+        c->st.response_hist == NULL) {
+        client_destroy(c);
+        return SIM_ENOMEM;
+    }
+    rc = build_client(cfg, path, cc, c);
+    if (rc == 0) {
+        c->id = sim_entity_add(sim, c->name, client_handle, c);
+        if (c->id == SIM_NO_ENTITY) {
+            sim_cfg_error(cfg, path, "the name \"%s\" is already taken",
+                          c->name);
+            rc = SIM_EINVAL;
+        }
+    }
+    if (rc != 0) {
+        client_destroy(c);
+        return rc;
+    }
+    *state = c;
+    return 0;
+}
+
+static int client_start(struct sim *sim, struct sim_cfg *cfg,
+                        const char *path, void *state)
+{
+    struct client *c = state;
+    char sub[256];
+
+    snprintf(sub, sizeof sub, "%s.target", path);
+    c->n_targets = sim_resolve(sim, cfg, sub, c->target_name, &c->targets);
+    if (c->n_targets == 0)
+        return SIM_EINVAL;
+    if (!c->is_closed) {
+        sim_schedule(sim, next_gap(sim, c), c->id, CLIENT_EV_ARRIVAL,
+                     (union sim_payload){.u64 = 0});
+        return 0;
+    }
+    for (unsigned u = 0; u < c->users; u++)
+        think_then_send(sim, c, u);
+    return 0;
+}
+
+static void client_reset(struct sim *sim, void *state)
+{
+    struct client *c = state;
+
+    (void)sim;
+    sim_tally_init(&c->st.response);
+    sim_tally_init(&c->st.wait);
+    sim_hist_reset(c->st.response_hist);
+    c->st.n_arrived = c->st.n_completed = c->st.n_rejected = 0;
+    memset(c->st.n_failed, 0, sizeof c->st.n_failed);
+    c->st.n_in_flight_start = c->n_in_flight;
+}
+
+static void report_failures(const struct client *c, const char *scope,
+                            struct sim_report *rep)
+{
+    uint64_t total = 0;
+    char name[64];
+
+    for (int r = 0; r < SIM_OUTCOME_N; r++)
+        total += c->st.n_failed[r];
+    sim_report_add(rep, scope, "failed", "count", (double)total);
+    for (int r = SIM_FAIL_TIMEOUT; r < SIM_OUTCOME_N; r++) {
+        snprintf(name, sizeof name, "failed.%s", sim_outcome_name(r));
+        sim_report_add(rep, scope, name, "count",
+                       (double)c->st.n_failed[r]);
+    }
+}
+
+static void client_report(struct sim *sim, void *state,
+                          struct sim_report *rep)
+{
+    static const double pct[] = {0.5, 0.9, 0.99, 0.999};
+    static const char *const pct_name[] = {
+        "response_time.p50", "response_time.p90", "response_time.p99",
+        "response_time.p999",
+    };
+    const struct client *c = state;
+    double span = sim_time_to_s(sim_run_end(sim) - sim_warmup_end(sim));
+    uint64_t ended = c->st.n_completed + c->st.n_rejected;
+    char scope[96];
+
+    for (int r = 0; r < SIM_OUTCOME_N; r++)
+        ended += c->st.n_failed[r];
+    snprintf(scope, sizeof scope, "client %s", c->name);
+    sim_report_add(rep, scope, "throughput", "1/s",
+                   (double)c->st.n_completed / span);
+    sim_report_add(rep, scope, "response_time.mean", "s",
+                   c->st.response.mean);
+    for (size_t i = 0; i < sizeof pct / sizeof pct[0]; i++)
+        sim_report_add(rep, scope, pct_name[i], "s",
+                       sim_hist_quantile(c->st.response_hist, pct[i]));
+    sim_report_add(rep, scope, "response_time.max", "s",
+                   c->st.response.n ? c->st.response.max : NAN);
+    sim_report_add(rep, scope, "waiting_time.mean", "s", c->st.wait.mean);
+    sim_report_add(rep, scope, "availability", "ratio",
+                   ended ? (double)c->st.n_completed / (double)ended : NAN);
+    sim_report_add(rep, scope, "arrived", "count",
+                   (double)c->st.n_arrived);
+    sim_report_add(rep, scope, "completed", "count",
+                   (double)c->st.n_completed);
+    sim_report_add(rep, scope, "rejected", "count",
+                   (double)c->st.n_rejected);
+    report_failures(c, scope, rep);
+    sim_report_add(rep, scope, "in_flight_start", "count",
+                   (double)c->st.n_in_flight_start);
+    sim_report_add(rep, scope, "in_flight_end", "count",
+                   (double)c->n_in_flight);
+}
+
+const struct sim_model_ops client_ops = {
+    .section = "clients",
+    .kind = "client",
+    .schema = &client_schema,
+    .init = client_init,
+    .start = client_start,
+    .reset = client_reset,
+    .report = client_report,
+    .destroy = client_destroy,
+};

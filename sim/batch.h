@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * batch.h - running the replications of a scenario, in this process or in
+ * worker processes. Results come back indexed by replication, so what a
+ * caller sees never depends on how many workers ran them.
+ */
+#ifndef SIM_BATCH_H
+#define SIM_BATCH_H
+
+#include "sim/scenario.h"
+
+/* The reports of every replication, in replication order. */
+struct sim_batch {
+    unsigned n_reps;
+    struct sim_report *reports;         /* n_reps of them */
+};
+
+/*
+ * Called in the parent process as each replication's report arrives
+ * (order of completion, not of index); for progress display only.
+ */
+typedef void (*sim_batch_progress_fn)(void *ctx, unsigned n_done,
+                                      unsigned n_reps);
+
+/*
+ * Runs replications first .. first + n - 1 of sc with up to jobs worker
+ * processes (1: in this process). Returns 0 and fills out (release with
+ * sim_batch_release), or the status of the lowest-numbered replication
+ * that failed, with err filled (for example SIM_ELIMIT from a runaway).
+ */
+int sim_batch_run(const struct sim_scenario *sc, unsigned first, unsigned n,
+                  unsigned jobs, sim_batch_progress_fn progress, void *ctx,
+                  struct sim_batch *out, struct sim_error *err);
+
+void sim_batch_release(struct sim_batch *b);
+
+/* Runs one replication in this process into rep (initialised by caller). */
+int sim_batch_run_one(const struct sim_scenario *sc, unsigned rep_index,
+                      struct sim_report *rep, struct sim_error *err);
+
+#endif

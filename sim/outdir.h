@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * outdir.h - an output directory written atomically. Files go into a
+ * hidden temporary sibling; committing swaps it into place in one rename,
+ * so a crash or Ctrl-C never leaves a half-written result that looks
+ * whole. Replacing a directory that is not a distsim output needs force.
+ */
+#ifndef SIM_OUTDIR_H
+#define SIM_OUTDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim/error.h"
+
+#define SIM_OUTDIR_MARKER ".distsim-output"
+
+struct sim_outdir {
+    char *final;                        /* where the result will live */
+    char *tmp;                          /* where it is being written */
+    bool is_committed;
+};
+
+/*
+ * Prepares to write dir: checks that dir is absent, or is a distsim
+ * output, or force is set; creates the temporary sibling. Returns 0,
+ * SIM_EINVAL (dir exists and is not ours), or SIM_EIO.
+ */
+int sim_outdir_begin(struct sim_outdir *od, const char *dir, bool force,
+                     struct sim_error *err);
+
+/* The path of file name inside the temporary directory, into buf. */
+const char *sim_outdir_path(const struct sim_outdir *od, const char *name,
+                            char *buf, size_t n_buf);
+
+/*
+ * Writes the marker and moves the result into place, replacing what was
+ * there. Returns 0 or SIM_EIO.
+ */
+int sim_outdir_commit(struct sim_outdir *od, struct sim_error *err);
+
+/* Removes the temporary directory if not committed; frees od's strings. */
+void sim_outdir_release(struct sim_outdir *od);
+
+/*
+ * Removes a directory tree (no symlinks followed). Returns 0 or -1; used
+ * also to clean scratch directories.
+ */
+int sim_outdir_remove_tree(const char *path);
+
+#endif

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * summary.h - replications merged into figures with confidence intervals,
+ * and the three ways they are written: a table for people, summary.json
+ * and metrics.tsv for programs. Every writer is deterministic: the same
+ * replications give the same bytes.
+ */
+#ifndef SIM_SUMMARY_H
+#define SIM_SUMMARY_H
+
+#include "sim/batch.h"
+#include "sim/scenario.h"
+#include "sim/stats.h"
+
+/* One figure across replications. Strings borrow from the batch. */
+struct sim_summary_row {
+    const char *scope;
+    const char *name;
+    const char *unit;
+    struct sim_ci ci;                   /* 95% interval over replications */
+    const double *values;               /* one per replication, owned */
+};
+
+struct sim_summary {
+    struct sim_summary_row *rows;
+    size_t n_rows;
+    unsigned n_reps;
+    bool is_balanced;                   /* every book balances */
+};
+
+/*
+ * Merges b (which must outlive s). Returns 0, SIM_ENOMEM, or
+ * SIM_EINTERNAL when replications disagree on their figures.
+ */
+int sim_summary_build(const struct sim_batch *b, struct sim_summary *s,
+                      struct sim_error *err);
+
+void sim_summary_release(struct sim_summary *s);
+
+/* The row for (scope, name), or NULL. */
+const struct sim_summary_row *sim_summary_find(const struct sim_summary *s,
+                                               const char *scope,
+                                               const char *name);
+
+/*
+ * The table for people, as one malloc'd string the caller frees, or NULL
+ * when out of memory.
+ */
+char *sim_summary_table(const struct sim_summary *s,
+                        const struct sim_scenario *sc);
+
+/* Writes summary.json / metrics.tsv at path. SIM_EIO with err on failure. */
+int sim_summary_write_json(const struct sim_summary *s,
+                           const struct sim_scenario *sc, const char *path,
+                           struct sim_error *err);
+int sim_summary_write_tsv(const struct sim_summary *s, const char *path,
+                          struct sim_error *err);
+
+#endif
