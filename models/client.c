@@ -270,6 +270,7 @@ static void on_reply(struct sim *sim, struct client *c, struct sim_req *req)
 
 static void on_timeout(struct sim *sim, struct client *c, struct sim_req *req)
 {
+    req->timeout_id = 0;
     c->st.n_failed[SIM_FAIL_TIMEOUT]++;
     conclude(sim, c, req);
 }

@@ -1,49 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * queue.c - a 4-ary min-heap of (time, key) nodes beside a pool of event
- * records, plus a FIFO for events scheduled at the current instant.
+ * queue.c - a d-ary min-heap of whole events, a FIFO for events scheduled
+ * at the current instant, and a set of cancelled ids.
  *
- * key = seq << 24 | slot: comparing keys compares insertion order, and the
- * low bits find the record. A cancelled record has its key cleared and is
- * recycled when its stale heap node comes out. Zero-delay events (the
- * common case for local hand-offs) skip the heap: every FIFO entry has
- * time == now and a larger seq than anything scheduled before it, so a
- * merge of the FIFO head with the heap top keeps the exact (time, seq)
- * order.
+ * An event's id is its insertion sequence number, so ordering by (time,
+ * id) is ordering by (time, seq). Zero-delay events skip the heap: every
+ * FIFO entry has time == now and a larger id than anything scheduled
+ * before it, so merging the FIFO head with the heap top keeps the exact
+ * order. A cancelled event stays where it is and is dropped when it comes
+ * out; the set is consulted only while it is non-empty, so runs without
+ * cancellations pay nothing for them.
  */
 #include "sim/queue.h"
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
-#define SLOT_BITS 24
-#define SLOT_MASK (((uint64_t)1 << SLOT_BITS) - 1)
-#define SEQ_MAX (((uint64_t)1 << (64 - SLOT_BITS)) - 1)
 #define ARITY 4
 
-struct queue_node {
-    sim_time time;                      /* event time, ns */
-    uint64_t key;                       /* seq << SLOT_BITS | slot */
-};
-
-struct queue_record {
-    uint64_t key;                       /* owner's key; 0 when cancelled */
-    uint32_t target;
-    uint32_t type;
-    union sim_payload payload;
-};
-
 struct sim_queue {
-    struct queue_node *heap;            /* 4-ary min-heap on (time, key) */
+    struct sim_event *heap;             /* ARITY-ary min-heap on (time, id) */
     size_t n_heap, cap_heap;
-    uint64_t *fifo;                     /* ring of keys due at `now` */
+    struct sim_event *fifo;             /* ring of events due at `now` */
     size_t fifo_head, n_fifo, cap_fifo; /* cap_fifo is a power of two */
-    struct queue_record *records;
-    size_t n_records;                   /* records ever handed out */
-    uint32_t *free_slots;               /* stack of recycled slots */
-    size_t n_free;
+    uint64_t *cancelled;                /* open addressing; 0 is empty */
+    size_t n_cancelled, cap_cancelled;  /* cap is a power of two */
     size_t n_live;                      /* pending and not cancelled */
-    uint64_t next_seq;                  /* starts at 1, so ids are never 0 */
+    uint64_t next_id;                   /* starts at 1, so ids are never 0 */
     sim_time now;
 };
 
@@ -59,50 +43,50 @@ static bool grow(void **arr, size_t *cap, size_t elem, size_t min_cap)
     return true;
 }
 
-static inline bool node_less(const struct queue_node *a,
-                             const struct queue_node *b)
+static inline bool event_less(const struct sim_event *a,
+                              const struct sim_event *b)
 {
-    return a->time < b->time || (a->time == b->time && a->key < b->key);
+    return a->time < b->time || (a->time == b->time && a->id < b->id);
 }
 
-static void heap_sift_up(struct queue_node *h, size_t i, struct queue_node n)
+static void heap_sift_up(struct sim_event *h, size_t i,
+                         const struct sim_event *ev)
 {
     while (i > 0) {
         size_t parent = (i - 1) / ARITY;
 
-        if (!node_less(&n, &h[parent]))
+        if (!event_less(ev, &h[parent]))
             break;
         h[i] = h[parent];
         i = parent;
     }
-    h[i] = n;
+    h[i] = *ev;
 }
 
-/* Moves the hole at the root down, filling it with n. */
-static void heap_sift_down(struct queue_node *h, size_t len,
-                           struct queue_node n)
+/* Moves the hole at the root down, filling it with ev. */
+static void heap_sift_down(struct sim_event *h, size_t len,
+                           const struct sim_event *ev)
 {
     size_t i = 0;
 
     for (;;) {
-        size_t first = i * ARITY + 1, best, last;
+        size_t first = i * ARITY + 1, best = first, last;
 
         if (first >= len)
             break;
-        best = first;
         last = first + ARITY < len ? first + ARITY : len;
         for (size_t c = first + 1; c < last; c++)
-            if (node_less(&h[c], &h[best]))
+            if (event_less(&h[c], &h[best]))
                 best = c;
-        if (!node_less(&h[best], &n))
+        if (!event_less(&h[best], ev))
             break;
         h[i] = h[best];
         i = best;
     }
-    h[i] = n;
+    h[i] = *ev;
 }
 
-static bool fifo_push(struct sim_queue *q, uint64_t key)
+static bool fifo_push(struct sim_queue *q, const struct sim_event *ev)
 {
     if (q->n_fifo == q->cap_fifo) {
         size_t old_cap = q->cap_fifo;
@@ -113,31 +97,81 @@ static bool fifo_push(struct sim_queue *q, uint64_t key)
         for (size_t i = 0; i < q->fifo_head && old_cap > 0; i++)
             q->fifo[old_cap + i] = q->fifo[i];
     }
-    q->fifo[(q->fifo_head + q->n_fifo) & (q->cap_fifo - 1)] = key;
+    q->fifo[(q->fifo_head + q->n_fifo) & (q->cap_fifo - 1)] = *ev;
     q->n_fifo++;
     return true;
 }
 
-static uint32_t record_take(struct sim_queue *q)
+static size_t id_hash(uint64_t id, size_t cap)
 {
-    if (q->n_free > 0)
-        return q->free_slots[--q->n_free];
-    if (q->n_records == SIM_QUEUE_MAX_PENDING)
-        return UINT32_MAX;
-    if (q->n_records % 4096 == 0) {
-        size_t cap = q->n_records + 4096;
-        struct queue_record *r = realloc(q->records, cap * sizeof *r);
-        uint32_t *f;
+    return (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 17) & (cap - 1);
+}
 
-        if (r == NULL)
-            return UINT32_MAX;
-        q->records = r;
-        f = realloc(q->free_slots, cap * sizeof *f);
-        if (f == NULL)
-            return UINT32_MAX;
-        q->free_slots = f;
+static bool set_insert(struct sim_queue *q, uint64_t id)
+{
+    size_t i;
+
+    if ((q->n_cancelled + 1) * 2 > q->cap_cancelled) {
+        uint64_t *old = q->cancelled;
+        size_t old_cap = q->cap_cancelled;
+        size_t cap = old_cap ? old_cap * 2 : 64;
+
+        q->cancelled = calloc(cap, sizeof *q->cancelled);
+        if (q->cancelled == NULL) {
+            q->cancelled = old;
+            return false;
+        }
+        q->cap_cancelled = cap;
+        for (size_t k = 0; k < old_cap; k++) {
+            if (old[k] == 0)
+                continue;
+            for (i = id_hash(old[k], cap); q->cancelled[i];
+                 i = (i + 1) & (cap - 1))
+                ;
+            q->cancelled[i] = old[k];
+        }
+        free(old);
     }
-    return (uint32_t)q->n_records++;
+    for (i = id_hash(id, q->cap_cancelled); q->cancelled[i];
+         i = (i + 1) & (q->cap_cancelled - 1))
+        if (q->cancelled[i] == id)
+            return false;
+    q->cancelled[i] = id;
+    q->n_cancelled++;
+    return true;
+}
+
+/* The slot holding id, or the empty slot where its probe ends. */
+static size_t set_find(const struct sim_queue *q, uint64_t id)
+{
+    size_t mask = q->cap_cancelled - 1, i;
+
+    for (i = id_hash(id, q->cap_cancelled); q->cancelled[i] != id;
+         i = (i + 1) & mask)
+        if (q->cancelled[i] == 0)
+            break;
+    return i;
+}
+
+/* Removes id if present (backward-shift deletion). Returns if it was. */
+static bool set_remove(struct sim_queue *q, uint64_t id)
+{
+    size_t mask = q->cap_cancelled - 1, i = set_find(q, id), j;
+
+    if (q->cancelled[i] != id)
+        return false;
+    for (j = (i + 1) & mask; q->cancelled[j] != 0; j = (j + 1) & mask) {
+        size_t home = id_hash(q->cancelled[j], q->cap_cancelled);
+
+        /* Move j into the hole at i unless its home lies in (i, j]. */
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            q->cancelled[i] = q->cancelled[j];
+            i = j;
+        }
+    }
+    q->cancelled[i] = 0;
+    q->n_cancelled--;
+    return true;
 }
 
 struct sim_queue *sim_queue_new(void)
@@ -151,62 +185,47 @@ void sim_queue_free(struct sim_queue *q)
         return;
     free(q->heap);
     free(q->fifo);
-    free(q->records);
-    free(q->free_slots);
+    free(q->cancelled);
     free(q);
 }
 
 uint64_t sim_queue_push(struct sim_queue *q, sim_time at, uint32_t target,
                         uint32_t type, union sim_payload payload)
 {
-    struct queue_record *rec;
-    uint32_t slot;
-    uint64_t key;
+    struct sim_event ev = {
+        .time = at, .target = target, .type = type, .payload = payload,
+    };
 
     assert(at >= q->now);
-    if (q->next_seq == 0)
-        q->next_seq = 1;
-    if (q->next_seq > SEQ_MAX)
+    if (q->n_heap + q->n_fifo >= SIM_QUEUE_MAX_PENDING)
         return 0;
-    slot = record_take(q);
-    if (slot == UINT32_MAX)
-        return 0;
-    key = q->next_seq << SLOT_BITS | slot;
+    if (q->next_id == 0)
+        q->next_id = 1;
+    ev.id = q->next_id;
     if (at == q->now) {
-        if (!fifo_push(q, key))
-            goto fail;
+        if (!fifo_push(q, &ev))
+            return 0;
     } else {
         if (q->n_heap == q->cap_heap &&
             !grow((void **)&q->heap, &q->cap_heap, sizeof *q->heap, 1024))
-            goto fail;
-        heap_sift_up(q->heap, q->n_heap++,
-                     (struct queue_node){.time = at, .key = key});
+            return 0;
+        heap_sift_up(q->heap, q->n_heap++, &ev);
     }
-    q->next_seq++;
-    rec = &q->records[slot];
-    rec->key = key;
-    rec->target = target;
-    rec->type = type;
-    rec->payload = payload;
+    q->next_id++;
     q->n_live++;
-    return key;
-
-fail:
-    q->free_slots[q->n_free++] = slot;
-    return 0;
+    return ev.id;
 }
 
-/* Removes the next node, live or stale, from the FIFO or the heap. */
-static bool take_next(struct sim_queue *q, struct queue_node *out)
+/* Removes the next event, live or cancelled, from the FIFO or the heap. */
+static bool take_next(struct sim_queue *q, struct sim_event *out)
 {
     bool from_fifo = q->n_fifo > 0;
 
     if (from_fifo && q->n_heap > 0 && q->heap[0].time == q->now &&
-        q->heap[0].key < q->fifo[q->fifo_head])
+        q->heap[0].id < q->fifo[q->fifo_head].id)
         from_fifo = false;
     if (from_fifo) {
-        out->time = q->now;
-        out->key = q->fifo[q->fifo_head];
+        *out = q->fifo[q->fifo_head];
         q->fifo_head = (q->fifo_head + 1) & (q->cap_fifo - 1);
         q->n_fifo--;
         return true;
@@ -216,30 +235,18 @@ static bool take_next(struct sim_queue *q, struct queue_node *out)
     *out = q->heap[0];
     q->n_heap--;
     if (q->n_heap > 0)
-        heap_sift_down(q->heap, q->n_heap, q->heap[q->n_heap]);
+        heap_sift_down(q->heap, q->n_heap, &q->heap[q->n_heap]);
     return true;
 }
 
 bool sim_queue_pop(struct sim_queue *q, struct sim_event *out)
 {
-    struct queue_node node;
-
-    while (take_next(q, &node)) {
-        uint32_t slot = (uint32_t)(node.key & SLOT_MASK);
-        struct queue_record *rec = &q->records[slot];
-
-        q->free_slots[q->n_free++] = slot;
-        if (rec->key != node.key)
+    while (take_next(q, out)) {
+        if (q->n_cancelled > 0 && set_remove(q, out->id))
             continue;
-        assert(node.time >= q->now);
-        q->now = node.time;
+        assert(out->time >= q->now);
+        q->now = out->time;
         q->n_live--;
-        rec->key = 0;
-        out->time = node.time;
-        out->id = node.key;
-        out->target = rec->target;
-        out->type = rec->type;
-        out->payload = rec->payload;
         return true;
     }
     return false;
@@ -247,11 +254,8 @@ bool sim_queue_pop(struct sim_queue *q, struct sim_event *out)
 
 bool sim_queue_cancel(struct sim_queue *q, uint64_t id)
 {
-    uint64_t slot = id & SLOT_MASK;
-
-    if (id == 0 || slot >= q->n_records || q->records[slot].key != id)
+    if (id == 0 || id >= q->next_id || q->n_live == 0 || !set_insert(q, id))
         return false;
-    q->records[slot].key = 0;
     q->n_live--;
     return true;
 }
@@ -263,28 +267,25 @@ sim_time sim_queue_now(const struct sim_queue *q)
 
 sim_time sim_queue_peek_time(struct sim_queue *q)
 {
-    /* Drop stale nodes from the front so the answer is a live event. */
-    for (;;) {
-        uint64_t key;
+    struct sim_event ev;
 
-        if (q->n_fifo > 0) {
-            key = q->fifo[q->fifo_head];
-            if (q->records[key & SLOT_MASK].key == key)
-                return q->now;
-            q->free_slots[q->n_free++] = (uint32_t)(key & SLOT_MASK);
-            q->fifo_head = (q->fifo_head + 1) & (q->cap_fifo - 1);
-            q->n_fifo--;
-            continue;
-        }
-        if (q->n_heap == 0)
+    /* Drop cancelled events from the front so the answer is a live one. */
+    for (;;) {
+        const struct sim_event *next;
+
+        if (q->n_fifo > 0 &&
+            !(q->n_heap > 0 && q->heap[0].time == q->now &&
+              q->heap[0].id < q->fifo[q->fifo_head].id))
+            next = &q->fifo[q->fifo_head];
+        else if (q->n_heap > 0)
+            next = &q->heap[0];
+        else
             return SIM_TIME_NEVER;
-        key = q->heap[0].key;
-        if (q->records[key & SLOT_MASK].key == key)
-            return q->heap[0].time;
-        q->free_slots[q->n_free++] = (uint32_t)(key & SLOT_MASK);
-        q->n_heap--;
-        if (q->n_heap > 0)
-            heap_sift_down(q->heap, q->n_heap, q->heap[q->n_heap]);
+        if (q->n_cancelled == 0 ||
+            q->cancelled[set_find(q, next->id)] != next->id)
+            return next->time;
+        take_next(q, &ev);
+        set_remove(q, ev.id);
     }
 }
 
@@ -295,5 +296,5 @@ size_t sim_queue_size(const struct sim_queue *q)
 
 uint64_t sim_queue_n_scheduled(const struct sim_queue *q)
 {
-    return q->next_seq > 0 ? q->next_seq - 1 : 0;
+    return q->next_id > 0 ? q->next_id - 1 : 0;
 }

@@ -25,7 +25,7 @@ union sim_payload {
 /* An event as popped. Callers may read every field. */
 struct sim_event {
     sim_time time;                      /* when it happens, ns */
-    uint64_t id;                        /* handle for sim_queue_cancel */
+    uint64_t id;                        /* insertion seq; for cancelling */
     uint32_t target;                    /* entity that handles it */
     uint32_t type;                      /* event kind, meaning per target */
     union sim_payload payload;
@@ -56,8 +56,10 @@ uint64_t sim_queue_push(struct sim_queue *q, sim_time at, uint32_t target,
 bool sim_queue_pop(struct sim_queue *q, struct sim_event *out);
 
 /*
- * Cancels a pending event. Returns true if it was pending, false if it
- * already ran, was already cancelled, or id is 0.
+ * Cancels a pending event: it will be skipped when its time comes. id must
+ * not be that of an event already popped (nothing records those, so the
+ * cancellation would be kept forever). Returns false when id is 0, was
+ * never handed out, or is already cancelled.
  */
 bool sim_queue_cancel(struct sim_queue *q, uint64_t id);
 

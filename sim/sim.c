@@ -208,13 +208,18 @@ void sim_fail(struct sim *sim, int code, const char *fmt, ...)
 {
     va_list ap;
 
-    if (sim->is_stopped)
+    if (sim->error.code != 0)
         return;
     sim->is_stopped = true;
     sim->error.code = code;
     va_start(ap, fmt);
     vsnprintf(sim->error.msg, sizeof sim->error.msg, fmt, ap);
     va_end(ap);
+}
+
+void sim_stop(struct sim *sim)
+{
+    sim->is_stopped = true;
 }
 
 int sim_model_add(struct sim *sim, const struct sim_model_ops *ops,
@@ -336,7 +341,7 @@ int sim_run(struct sim *sim, struct sim_error *err)
                      "intended)", (unsigned long long)sim->params.max_events,
                      sim_time_to_s(ev.time));
     }
-    if (sim->is_stopped) {
+    if (sim->is_stopped && sim->error.code != 0) {
         if (err != NULL)
             *err = sim->error;
         return sim->error.code;

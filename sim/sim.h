@@ -127,6 +127,9 @@ uint64_t sim_n_events(const struct sim *sim);
 void sim_fail(struct sim *sim, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Ends the run after the current event, without error. */
+void sim_stop(struct sim *sim);
+
 /* --- time and events ---------------------------------------------------- */
 
 sim_time sim_now(const struct sim *sim);
@@ -146,7 +149,11 @@ uint64_t sim_seed(const struct sim *sim);
 uint64_t sim_schedule(struct sim *sim, sim_time delay, uint32_t target,
                       uint32_t type, union sim_payload payload);
 
-/* Cancels a pending event; false when it already ran or id is 0. */
+/*
+ * Cancels a pending event. Never cancel one that already ran (keep the id
+ * only until the event fires). Returns false when id is 0 or already
+ * cancelled.
+ */
 bool sim_cancel(struct sim *sim, uint64_t id);
 
 /* --- entities ----------------------------------------------------------- */
