@@ -67,6 +67,8 @@ struct sim_req {
     union sim_payload tag;              /* for the origin's own use */
     union sim_payload hop_tag;          /* for the current holder's use */
     uint32_t reply_path[SIM_REQ_MAX_HOPS]; /* callers, innermost last */
+    uint32_t hop_from;                  /* sender of the current message */
+    sim_time t_hop_sent;                /* when it was sent, ns */
     struct sim_req *next_free;          /* pool link, engine only */
 };
 

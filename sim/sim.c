@@ -31,7 +31,30 @@ struct entity {
     sim_handler_fn handle;
     void *state;                        /* the model's, not owned */
     gsl_rng *rng;                       /* owned */
+    sim_time clock_offset;              /* skew of its own clock, ns */
     bool is_up;
+};
+
+/*
+ * Ordered pairs (from in a, to in b), and (from in b, to in a) unless
+ * one-way, as bitmaps over the entities that existed when it was made.
+ */
+struct link_set {
+    uint64_t *in_a, *in_b;
+    size_t n_bits;
+    bool is_one_way;
+};
+
+struct cut {
+    struct link_set links;
+    sim_time start, end;                /* end is SIM_TIME_NEVER until healed */
+};
+
+struct degrade {
+    struct link_set links;
+    double factor;                      /* latency multiplier */
+    double loss;                        /* probability a message is lost */
+    bool is_active;
 };
 
 struct group {
@@ -73,6 +96,11 @@ struct sim {
     uint64_t n_events;                  /* dispatched so far */
     sim_transport_fn transport;
     void *transport_ctx;
+    struct cut *cuts;                   /* every partition, healed or not */
+    size_t n_cuts, cap_cuts;
+    struct degrade *degrades;
+    size_t n_degrades, cap_degrades;
+    size_t n_active_degrades;
     bool is_stopped;
     struct sim_error error;             /* first fatal error */
 };
@@ -197,6 +225,16 @@ void sim_free(struct sim *sim)
     }
     free(sim->groups);
     free(sim->names);
+    for (size_t i = 0; i < sim->n_cuts; i++) {
+        free(sim->cuts[i].links.in_a);
+        free(sim->cuts[i].links.in_b);
+    }
+    free(sim->cuts);
+    for (size_t i = 0; i < sim->n_degrades; i++) {
+        free(sim->degrades[i].links.in_a);
+        free(sim->degrades[i].links.in_b);
+    }
+    free(sim->degrades);
     for (size_t i = 0; i < sim->n_req_chunks; i++)
         free(sim->req_chunks[i]);
     free(sim->req_chunks);
@@ -300,6 +338,37 @@ static void deliver_to_down(struct sim *sim, const struct sim_event *ev)
         sim_req_drop(sim, ev->payload.ptr, SIM_FAIL_NODE_DOWN);
 }
 
+static bool links_cover(const struct link_set *ls, uint32_t from,
+                        uint32_t to)
+{
+    bool from_a, to_b, from_b, to_a;
+
+    if (from >= ls->n_bits || to >= ls->n_bits)
+        return false;
+    from_a = ls->in_a[from / 64] >> (from % 64) & 1;
+    to_b = ls->in_b[to / 64] >> (to % 64) & 1;
+    if (from_a && to_b)
+        return true;
+    if (ls->is_one_way)
+        return false;
+    from_b = ls->in_b[from / 64] >> (from % 64) & 1;
+    to_a = ls->in_a[to / 64] >> (to % 64) & 1;
+    return from_b && to_a;
+}
+
+/* Whether a cut was in force between from and to at any time in (t0, t1]. */
+static bool is_cut_between(const struct sim *sim, uint32_t from, uint32_t to,
+                           sim_time t0, sim_time t1)
+{
+    for (size_t i = 0; i < sim->n_cuts; i++) {
+        const struct cut *c = &sim->cuts[i];
+
+        if (c->start <= t1 && c->end > t0 && links_cover(&c->links, from, to))
+            return true;
+    }
+    return false;
+}
+
 static void dispatch(struct sim *sim, const struct sim_event *ev)
 {
     struct entity *e = &sim->entities[ev->target];
@@ -308,6 +377,15 @@ static void dispatch(struct sim *sim, const struct sim_event *ev)
     if (!e->is_up) {
         deliver_to_down(sim, ev);
         return;
+    }
+    if (sim->n_cuts > 0 &&
+        (ev->type == SIM_EV_REQUEST || ev->type == SIM_EV_REPLY)) {
+        req = ev->payload.ptr;
+        if (is_cut_between(sim, req->hop_from, ev->target, req->t_hop_sent,
+                           ev->time)) {
+            sim_req_drop(sim, req, SIM_FAIL_PARTITION);
+            return;
+        }
     }
     if (ev->type != SIM_EV_REPLY) {
         e->handle(sim, e->state, ev);
@@ -429,6 +507,7 @@ uint32_t sim_entity_add(struct sim *sim, const char *name,
     }
     e->handle = handle;
     e->state = state;
+    e->clock_offset = 0;
     e->is_up = true;
     sim->n_entities++;
     return id;
@@ -608,6 +687,22 @@ static void send_msg(struct sim *sim, uint32_t from, uint32_t to,
     int reason = SIM_FAIL_LOSS;
 
     req->in_system = true;
+    req->hop_from = from;
+    req->t_hop_sent = sim_now(sim);
+    if (sim->n_cuts > 0 &&
+        is_cut_between(sim, from, to, sim_now(sim) - 1, sim_now(sim))) {
+        sim_req_drop(sim, req, SIM_FAIL_PARTITION);
+        return;
+    }
+    if (sim->n_active_degrades > 0) {
+        double factor, loss;
+
+        sim_link_state(sim, from, to, &factor, &loss);
+        if (loss > 0 && gsl_rng_uniform(sim->entities[from].rng) < loss) {
+            sim_req_drop(sim, req, SIM_FAIL_LOSS);
+            return;
+        }
+    }
     if (sim->transport != NULL &&
         !sim->transport(sim->transport_ctx, sim, from, to, req, &delay,
                         &reason)) {
@@ -672,4 +767,112 @@ void sim_set_transport(struct sim *sim, sim_transport_fn fn, void *ctx)
 {
     sim->transport = fn;
     sim->transport_ctx = ctx;
+}
+
+static int links_init(struct sim *sim, struct link_set *ls, const uint32_t *a,
+                      size_t n_a, const uint32_t *b, size_t n_b,
+                      bool is_one_way)
+{
+    size_t words = (sim->n_entities + 63) / 64 + 1;
+
+    ls->in_a = calloc(words, sizeof *ls->in_a);
+    ls->in_b = calloc(words, sizeof *ls->in_b);
+    if (ls->in_a == NULL || ls->in_b == NULL) {
+        free(ls->in_a);
+        free(ls->in_b);
+        return SIM_ENOMEM;
+    }
+    ls->n_bits = sim->n_entities;
+    ls->is_one_way = is_one_way;
+    for (size_t i = 0; i < n_a; i++)
+        if (a[i] < ls->n_bits)
+            ls->in_a[a[i] / 64] |= (uint64_t)1 << (a[i] % 64);
+    for (size_t i = 0; i < n_b; i++)
+        if (b[i] < ls->n_bits)
+            ls->in_b[b[i] / 64] |= (uint64_t)1 << (b[i] % 64);
+    return 0;
+}
+
+uint64_t sim_cut_add(struct sim *sim, const uint32_t *a, size_t n_a,
+                     const uint32_t *b, size_t n_b, bool is_one_way)
+{
+    struct cut *c;
+
+    if (!grow_array((void **)&sim->cuts, &sim->cap_cuts, sim->n_cuts,
+                    sizeof *sim->cuts))
+        return 0;
+    c = &sim->cuts[sim->n_cuts];
+    if (links_init(sim, &c->links, a, n_a, b, n_b, is_one_way) != 0)
+        return 0;
+    c->start = sim_now(sim);
+    c->end = SIM_TIME_NEVER;
+    return ++sim->n_cuts;
+}
+
+void sim_cut_heal(struct sim *sim, uint64_t handle)
+{
+    if (handle >= 1 && handle <= sim->n_cuts &&
+        sim->cuts[handle - 1].end == SIM_TIME_NEVER)
+        sim->cuts[handle - 1].end = sim_now(sim);
+}
+
+uint64_t sim_link_degrade(struct sim *sim, const uint32_t *a, size_t n_a,
+                          const uint32_t *b, size_t n_b, bool is_one_way,
+                          double factor, double loss)
+{
+    struct degrade *d;
+
+    if (!grow_array((void **)&sim->degrades, &sim->cap_degrades,
+                    sim->n_degrades, sizeof *sim->degrades))
+        return 0;
+    d = &sim->degrades[sim->n_degrades];
+    if (links_init(sim, &d->links, a, n_a, b, n_b, is_one_way) != 0)
+        return 0;
+    d->factor = factor;
+    d->loss = loss;
+    d->is_active = true;
+    sim->n_active_degrades++;
+    return ++sim->n_degrades;
+}
+
+void sim_link_restore(struct sim *sim, uint64_t handle)
+{
+    if (handle >= 1 && handle <= sim->n_degrades &&
+        sim->degrades[handle - 1].is_active) {
+        sim->degrades[handle - 1].is_active = false;
+        sim->n_active_degrades--;
+    }
+}
+
+void sim_link_state(const struct sim *sim, uint32_t from, uint32_t to,
+                    double *factor, double *loss)
+{
+    double keep = 1.0;
+
+    *factor = 1.0;
+    for (size_t i = 0; sim->n_active_degrades > 0 && i < sim->n_degrades;
+         i++) {
+        const struct degrade *d = &sim->degrades[i];
+
+        if (!d->is_active || !links_cover(&d->links, from, to))
+            continue;
+        *factor *= d->factor;
+        keep *= 1.0 - d->loss;
+    }
+    *loss = 1.0 - keep;
+}
+
+void sim_entity_set_clock_offset(struct sim *sim, uint32_t id,
+                                 sim_time offset)
+{
+    if (id < sim->n_entities)
+        sim->entities[id].clock_offset = offset;
+}
+
+sim_time sim_entity_clock(const struct sim *sim, uint32_t id)
+{
+    sim_time offset = id < sim->n_entities ? sim->entities[id].clock_offset
+                                           : 0;
+
+    return sim_now(sim) + offset;
 }

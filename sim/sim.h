@@ -256,4 +256,45 @@ uint64_t sim_n_dropped(const struct sim *sim, int reason);
 /* Installs the network model that decides delay and loss per message. */
 void sim_set_transport(struct sim *sim, sim_transport_fn fn, void *ctx);
 
+/* --- faults on links and clocks ----------------------------------------- */
+
+/*
+ * Cuts delivery from every entity of a to every entity of b, and back
+ * unless is_one_way, from now until healed: a message sent across the cut
+ * is dropped (SIM_FAIL_PARTITION), and so is one in flight across it when
+ * it starts. Returns a handle for sim_cut_heal, or 0 when out of memory.
+ */
+uint64_t sim_cut_add(struct sim *sim, const uint32_t *a, size_t n_a,
+                     const uint32_t *b, size_t n_b, bool is_one_way);
+void sim_cut_heal(struct sim *sim, uint64_t handle);
+
+/*
+ * Degrades the links from a to b (and back unless is_one_way): latency is
+ * multiplied by factor and each message is lost with probability loss
+ * (SIM_FAIL_LOSS). Rules combine: factors multiply, losses compound.
+ * Returns a handle for sim_link_restore, or 0 when out of memory.
+ */
+uint64_t sim_link_degrade(struct sim *sim, const uint32_t *a, size_t n_a,
+                          const uint32_t *b, size_t n_b, bool is_one_way,
+                          double factor, double loss);
+void sim_link_restore(struct sim *sim, uint64_t handle);
+
+/*
+ * The latency factor (1 without rules) and extra loss probability (0) of
+ * the link from one entity to another now. Network models multiply their
+ * latency by the factor; the engine applies the loss itself.
+ */
+void sim_link_state(const struct sim *sim, uint32_t from, uint32_t to,
+                    double *factor, double *loss);
+
+/*
+ * Clock skew: an entity's own clock reads the simulated time plus its
+ * offset (positive: ahead). Models that timestamp with a node's clock
+ * (last-writer-wins) use sim_entity_clock; the engine always uses true
+ * time.
+ */
+void sim_entity_set_clock_offset(struct sim *sim, uint32_t id,
+                                 sim_time offset);
+sim_time sim_entity_clock(const struct sim *sim, uint32_t id);
+
 #endif

@@ -341,6 +341,115 @@ static void test_sim__request_cap_stops_the_run(void)
     sim_free(sim);
 }
 
+/* Starts a caller at time `at` that calls echo across a 100 ns network. */
+struct cut_case {
+    struct sim *sim;
+    struct echo e;
+    struct caller c;
+    struct lossy net;
+};
+
+static void cut_case_init(struct cut_case *k)
+{
+    memset(k, 0, sizeof *k);
+    k->sim = new_sim(10000, 0);
+    k->net.delay = 100;
+    k->c.via = SIM_NO_ENTITY;
+    k->e.id = sim_entity_add(k->sim, "echo", echo_handle, &k->e);
+    k->c.id = sim_entity_add(k->sim, "caller", caller_handle, &k->c);
+    k->c.to = k->e.id;
+    sim_set_transport(k->sim, lossy_route, &k->net);
+    sim_start(k->sim, NULL);
+}
+
+/* A probe entity whose events add or heal a cut at given times. */
+struct cutter {
+    uint32_t id, a, b;
+    bool is_one_way;
+    uint64_t handle;
+};
+
+static void cutter_handle(struct sim *sim, void *state,
+                          const struct sim_event *ev)
+{
+    struct cutter *k = state;
+
+    if (ev->payload.u64 == 1)
+        k->handle = sim_cut_add(sim, &k->a, 1, &k->b, 1, k->is_one_way);
+    else
+        sim_cut_heal(sim, k->handle);
+}
+
+static void test_sim__partition_drops_messages_across_it(void)
+{
+    struct cut_case k;
+    struct cutter cut = {0};
+
+    cut_case_init(&k);
+    cut.a = k.c.id;
+    cut.b = k.e.id;
+    cut.id = sim_entity_add(k.sim, "cutter", cutter_handle, &cut);
+    /* Request leaves at 5, would arrive at 105; the cut starts at 50. */
+    sim_schedule(k.sim, 5, k.c.id, SIM_EV_USER, val(0));
+    sim_schedule(k.sim, 50, cut.id, SIM_EV_USER, val(1));
+    sim_schedule(k.sim, 1000, cut.id, SIM_EV_USER, val(2));
+    /* After healing, a new request gets through. */
+    sim_schedule(k.sim, 2000, k.c.id, SIM_EV_USER, val(0));
+    CHECK_EQ_INT(sim_run(k.sim, NULL), 0);
+    CHECK_EQ_INT(sim_n_dropped(k.sim, SIM_FAIL_PARTITION), 1);
+    CHECK_EQ_INT(k.e.n_served, 1);
+    CHECK_EQ_INT(k.c.n_replies, 1);
+    CHECK_EQ_INT(k.c.replied_at, 2000 + 210);
+    sim_free(k.sim);
+}
+
+static void test_sim__one_way_partition_cuts_one_direction(void)
+{
+    struct cut_case k;
+    struct cutter cut = {.is_one_way = true};
+
+    cut_case_init(&k);
+    /* Echo cannot reach caller: the request arrives, the reply is lost. */
+    cut.a = k.e.id;
+    cut.b = k.c.id;
+    cut.id = sim_entity_add(k.sim, "cutter", cutter_handle, &cut);
+    sim_schedule(k.sim, 1, cut.id, SIM_EV_USER, val(1));
+    sim_schedule(k.sim, 5, k.c.id, SIM_EV_USER, val(0));
+    CHECK_EQ_INT(sim_run(k.sim, NULL), 0);
+    CHECK_EQ_INT(k.e.n_served, 1);
+    CHECK_EQ_INT(k.c.n_replies, 0);
+    CHECK_EQ_INT(sim_n_dropped(k.sim, SIM_FAIL_PARTITION), 1);
+    sim_free(k.sim);
+}
+
+static void test_sim__degraded_link_state_combines_rules(void)
+{
+    struct sim *sim = new_sim(100, 0);
+    struct probe p = {0};
+    uint32_t a, b;
+    double factor, loss;
+    uint64_t h1, h2;
+
+    a = sim_entity_add(sim, "a", probe_handle, &p);
+    b = sim_entity_add(sim, "b", probe_handle, &p);
+    h1 = sim_link_degrade(sim, &a, 1, &b, 1, false, 3.0, 0.5);
+    h2 = sim_link_degrade(sim, &a, 1, &b, 1, true, 2.0, 0.5);
+    sim_link_state(sim, a, b, &factor, &loss);
+    CHECK_NEAR(factor, 6.0, 0);
+    CHECK_NEAR(loss, 0.75, 1e-15);
+    sim_link_state(sim, b, a, &factor, &loss);
+    CHECK_NEAR(factor, 3.0, 0);
+    sim_link_restore(sim, h1);
+    sim_link_restore(sim, h2);
+    sim_link_state(sim, a, b, &factor, &loss);
+    CHECK_NEAR(factor, 1.0, 0);
+    CHECK_NEAR(loss, 0.0, 0);
+    sim_entity_set_clock_offset(sim, a, -5 * SIM_MS);
+    CHECK_EQ_INT(sim_entity_clock(sim, a), -5 * SIM_MS);
+    CHECK_EQ_INT(sim_entity_clock(sim, b), 0);
+    sim_free(sim);
+}
+
 CHECK_MAIN(CHECK_TEST(test_sim__equal_times_run_in_scheduling_order),
            CHECK_TEST(test_sim__nothing_runs_at_or_after_the_end),
            CHECK_TEST(test_sim__cancelled_event_never_runs),
@@ -350,4 +459,7 @@ CHECK_MAIN(CHECK_TEST(test_sim__equal_times_run_in_scheduling_order),
            CHECK_TEST(test_sim__reply_retraces_the_path),
            CHECK_TEST(test_sim__transport_delays_and_drops),
            CHECK_TEST(test_sim__crashed_entity_loses_requests_and_timers),
-           CHECK_TEST(test_sim__request_cap_stops_the_run))
+           CHECK_TEST(test_sim__request_cap_stops_the_run),
+           CHECK_TEST(test_sim__partition_drops_messages_across_it),
+           CHECK_TEST(test_sim__one_way_partition_cuts_one_direction),
+           CHECK_TEST(test_sim__degraded_link_state_combines_rules))
