@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cfg.c - collecting scenario problems with their positions. Problems are
- * kept in the order found and sorted by (line, col, order found) only when
- * read back, so the listing is stable and reads top to bottom.
+ * kept in the order found and sorted by (origin, line, col, order found)
+ * only when read back, so the listing is stable and reads top to bottom:
+ * the file first, then each --set override in the order given.
  */
 #include "sim/cfg.h"
 
@@ -15,6 +16,7 @@
 #include "sim/units.h"
 
 struct cfg_problem {
+    unsigned origin;                    /* 0: the file; k: k-th override */
     int line, col;                      /* 1-based; 0 when unknown */
     size_t order;                       /* insertion index, for stability */
     char *path;                         /* key path or NULL */
@@ -28,6 +30,8 @@ struct sim_cfg {
     struct cfg_problem *problems;
     size_t n_problems, cap_problems;
     bool is_sorted;
+    char **overrides;                   /* "key.path=value" texts, copied */
+    size_t n_overrides;
 };
 
 struct sim_cfg *sim_cfg_new(const char *file)
@@ -53,6 +57,9 @@ void sim_cfg_free(struct sim_cfg *cfg)
         free(cfg->problems[i].path);
         free(cfg->problems[i].msg);
     }
+    for (size_t i = 0; i < cfg->n_overrides; i++)
+        free(cfg->overrides[i]);
+    free(cfg->overrides);
     free(cfg->problems);
     free(cfg->file);
     free(cfg);
@@ -70,8 +77,9 @@ const char *sim_cfg_file(const struct sim_cfg *cfg)
     return cfg->file;
 }
 
-static void add_problem(struct sim_cfg *cfg, int line, int col,
-                        const char *path, const char *fmt, va_list ap)
+static void add_problem(struct sim_cfg *cfg, unsigned origin, int line,
+                        int col, const char *path, const char *fmt,
+                        va_list ap)
 {
     struct cfg_problem *p;
     char msg[512];
@@ -87,6 +95,7 @@ static void add_problem(struct sim_cfg *cfg, int line, int col,
     }
     vsnprintf(msg, sizeof msg, fmt, ap);
     p = &cfg->problems[cfg->n_problems];
+    p->origin = origin;
     p->line = line;
     p->col = col;
     p->order = cfg->n_problems;
@@ -107,27 +116,68 @@ void sim_cfg_error_at(struct sim_cfg *cfg, int line, int col,
     va_list ap;
 
     va_start(ap, fmt);
-    add_problem(cfg, line, col, path, fmt, ap);
+    add_problem(cfg, 0, line, col, path, fmt, ap);
+    va_end(ap);
+}
+
+unsigned sim_cfg_add_override(struct sim_cfg *cfg, const char *assignment)
+{
+    size_t n = cfg->n_overrides + 1;
+    char **grown = realloc(cfg->overrides, n * sizeof *grown);
+    char *copy;
+
+    if (grown == NULL)
+        return 0;
+    cfg->overrides = grown;
+    copy = strdup(assignment);
+    if (copy == NULL)
+        return 0;
+    grown[cfg->n_overrides++] = copy;
+    return (unsigned)cfg->n_overrides;
+}
+
+void sim_cfg_verror_from(struct sim_cfg *cfg, unsigned origin, int line,
+                         int col, const char *path, const char *fmt,
+                         va_list ap)
+{
+    if (origin > 0)
+        line = col = 0;
+    add_problem(cfg, origin, line, col, path, fmt, ap);
+}
+
+void sim_cfg_error_from(struct sim_cfg *cfg, unsigned origin, int line,
+                        int col, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    sim_cfg_verror_from(cfg, origin, line, col, path, fmt, ap);
     va_end(ap);
 }
 
 /*
  * Finds the position of path, walking up to the nearest ancestor that is
- * present: "a.b[2].c" tries "a.b[2].c", "a.b[2]", "a.b", "a".
+ * present: "a.b[2].c" tries "a.b[2].c", "a.b[2]", "a.b", "a". Sets
+ * *origin to the override that gave the value, 0 for the file.
  */
-static void locate(struct sim_cfg *cfg, const char *path, int *line,
-                   int *col)
+static void locate(struct sim_cfg *cfg, const char *path, unsigned *origin,
+                   int *line, int *col)
 {
     char buf[512];
     size_t len;
+    int rc;
 
+    *origin = 0;
     *line = *col = 0;
     if (cfg->locate == NULL || path == NULL)
         return;
     snprintf(buf, sizeof buf, "%s", path);
     for (;;) {
-        if (cfg->locate(cfg->locate_ctx, buf, line, col) == 0)
+        rc = cfg->locate(cfg->locate_ctx, buf, line, col);
+        if (rc >= 0) {
+            *origin = (unsigned)rc;
             return;
+        }
         len = strlen(buf);
         while (len > 0 && buf[len - 1] != '.' && buf[len - 1] != '[')
             len--;
@@ -141,12 +191,13 @@ static void locate(struct sim_cfg *cfg, const char *path, int *line,
 void sim_cfg_error(struct sim_cfg *cfg, const char *path, const char *fmt,
                    ...)
 {
+    unsigned origin;
     int line, col;
     va_list ap;
 
-    locate(cfg, path, &line, &col);
+    locate(cfg, path, &origin, &line, &col);
     va_start(ap, fmt);
-    add_problem(cfg, line, col, path, fmt, ap);
+    sim_cfg_verror_from(cfg, origin, line, col, path, fmt, ap);
     va_end(ap);
 }
 
@@ -159,6 +210,8 @@ static int cmp_problem(const void *a, const void *b)
 {
     const struct cfg_problem *x = a, *y = b;
 
+    if (x->origin != y->origin)
+        return x->origin < y->origin ? -1 : 1;
     if (x->line != y->line)
         return x->line < y->line ? -1 : 1;
     if (x->col != y->col)
@@ -166,10 +219,42 @@ static int cmp_problem(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* Appends n bytes of text to buf (n_buf bytes, *len used), truncating. */
+static void append(char *buf, size_t n_buf, size_t *len, const char *text,
+                   size_t n)
+{
+    if (*len + n >= n_buf)
+        n = n_buf - 1 - *len;
+    memcpy(buf + *len, text, n);
+    *len += n;
+    buf[*len] = '\0';
+}
+
+/*
+ * Writes "--set 'text': " into buf (n_buf > 0), quoted so that it could
+ * be pasted back into a shell: each ' becomes '\''. Returns the length.
+ */
+static size_t format_override(const char *text, char *buf, size_t n_buf)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    append(buf, n_buf, &len, "--set '", 7);
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == '\'')
+            append(buf, n_buf, &len, "'\\''", 4);
+        else
+            append(buf, n_buf, &len, p, 1);
+    }
+    append(buf, n_buf, &len, "': ", 3);
+    return len;
+}
+
 const char *sim_cfg_format(struct sim_cfg *cfg, size_t i, char *buf,
                            size_t n_buf)
 {
     const struct cfg_problem *p;
+    size_t at;
 
     if (!cfg->is_sorted) {
         qsort(cfg->problems, cfg->n_problems, sizeof *cfg->problems,
@@ -181,7 +266,13 @@ const char *sim_cfg_format(struct sim_cfg *cfg, size_t i, char *buf,
         return buf;
     }
     p = &cfg->problems[i];
-    if (p->path != NULL)
+    if (p->origin > 0 && p->origin <= cfg->n_overrides && n_buf > 0) {
+        at = format_override(cfg->overrides[p->origin - 1], buf, n_buf);
+        if (p->path != NULL)
+            snprintf(buf + at, n_buf - at, "%s: %s", p->path, p->msg);
+        else
+            snprintf(buf + at, n_buf - at, "%s", p->msg);
+    } else if (p->path != NULL)
         snprintf(buf, n_buf, "%s:%d:%d: %s: %s", cfg->file, p->line, p->col,
                  p->path, p->msg);
     else

@@ -9,6 +9,7 @@
 #ifndef SIM_CFG_H
 #define SIM_CFG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,8 @@ struct sim_cfg;
  * Finds the position of a key path such as "clients[0].arrival.rate".
  * Fills *line and *col (1-based) and returns 0; returns -1 when the path
  * is not in the document, in which case the caller tries its parent.
+ * Returns k > 0 when the value there was given by the k-th --set (see
+ * sim_cfg_add_override) rather than by the file; line and col are unused.
  */
 typedef int (*sim_cfg_locate_fn)(void *ctx, const char *path, int *line,
                                  int *col);
@@ -55,12 +58,37 @@ void sim_cfg_error(struct sim_cfg *cfg, const char *path, const char *fmt,
                    ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * Registers a command-line override ("key.path=value", copied) and returns
+ * its number k >= 1, in the order registered; 0 when out of memory.
+ * Problems whose origin is k are printed as
+ * "--set 'key.path=value': path: message", with no file position.
+ */
+unsigned sim_cfg_add_override(struct sim_cfg *cfg, const char *assignment);
+
+/*
+ * Records a problem found in the file at line:col (origin 0, as
+ * sim_cfg_error_at does) or in the value given by the origin-th override
+ * (origin >= 1; line and col are then ignored). path may be NULL.
+ */
+void sim_cfg_error_from(struct sim_cfg *cfg, unsigned origin, int line,
+                        int col, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* The va_list form of sim_cfg_error_from. */
+void sim_cfg_verror_from(struct sim_cfg *cfg, unsigned origin, int line,
+                         int col, const char *path, const char *fmt,
+                         va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
 /* Number of problems recorded so far. */
 size_t sim_cfg_n_errors(const struct sim_cfg *cfg);
 
 /*
- * Writes problem i (in position order) as one line without a newline:
- * "file:line:col: path: message". Returns buf.
+ * Writes problem i as one line without a newline: "file:line:col: path:
+ * message", or "--set 'key.path=value': path: message" for a problem in
+ * an override. Problems in the file come first, in position order, then
+ * those of each override in the order registered. Returns buf.
  */
 const char *sim_cfg_format(struct sim_cfg *cfg, size_t i, char *buf,
                            size_t n_buf);
