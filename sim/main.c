@@ -1,19 +1,383 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * main.c - the distsim command line. The only file that prints, exits, or
- * knows every model kind.
+ * main.c - the distsim command line: the one place that prints, exits, and
+ * knows every model kind. Exit codes: 0 ran and every expectation held,
+ * 1 ran and an expectation failed, 2 bad input or usage, 3 could not run.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#define DISTSIM_VERSION "0.1.0"
+#include <gsl/gsl_errno.h>
+
+#include "models/client.h"
+#include "models/server.h"
+#include "sim/batch.h"
+#include "sim/outdir.h"
+#include "sim/scenario.h"
+#include "sim/summary.h"
+#include "sim/version.h"
+
+#define EXIT_EXPECT 1
+#define EXIT_INPUT 2
+#define EXIT_RUN 3
+#define MAX_SETS 256
+
+static const struct sim_model_ops *const kinds[] = {
+    &client_ops,
+    &server_ops,
+};
+
+#define N_KINDS (sizeof kinds / sizeof kinds[0])
+
+static const char usage_main[] =
+    "usage: distsim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.yaml       run a scenario and write its results\n"
+    "  validate SCENARIO.yaml  load and check a scenario, run nothing\n"
+    "\n"
+    "  distsim <command> --help   options of a command\n"
+    "  distsim --version          the version\n";
+
+static const char usage_run[] =
+    "usage: distsim run SCENARIO.yaml [options]\n"
+    "\n"
+    "Runs every replication of the scenario, prints a summary table and\n"
+    "writes summary.json, metrics.tsv and scenario.yaml to the output\n"
+    "directory (out/<scenario name>/ unless -o is given).\n"
+    "\n"
+    "options:\n"
+    "  -o, --output DIR        write results to DIR\n"
+    "      --seed N            use seed N instead of the scenario's\n"
+    "      --replications N    run N replications\n"
+    "      --jobs N            use N worker processes (default: one per\n"
+    "                          core); results do not depend on N\n"
+    "      --set KEY.PATH=VALUE  override one value of the scenario, e.g.\n"
+    "                          --set clients[0].arrival.rate=900/s\n"
+    "      --force             replace DIR even if it is not a distsim\n"
+    "                          output\n"
+    "  -q, --quiet             print no table\n"
+    "  -h, --help              this text\n";
+
+static const char usage_validate[] =
+    "usage: distsim validate SCENARIO.yaml [--set KEY.PATH=VALUE ...]\n"
+    "\n"
+    "Loads and checks the scenario and every component in it, reporting\n"
+    "every problem as file:line:col: key.path: message. Runs nothing.\n"
+    "Exit code 0 when the scenario is sound, 2 when it is not.\n";
+
+struct options {
+    const char *command;
+    const char *file;                   /* scenario or history */
+    const char *out_dir;
+    const char *sets[MAX_SETS + 2];     /* --set, then --seed/--replications */
+    size_t n_sets;
+    char seed_set[64];
+    char reps_set[64];
+    unsigned jobs;                      /* 0: one per core */
+    bool is_forced;
+    bool is_quiet;
+};
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "distsim: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see distsim %s%s--help)\n", cmd ? cmd : "",
+            cmd ? " " : "");
+    return EXIT_INPUT;
+}
+
+/* A whole number in [lo, hi] or -1. */
+static long parse_count(const char *s, long lo, long hi)
+{
+    char *end;
+    long v;
+
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi)
+        return -1;
+    return v;
+}
+
+/* The value of option name: "--name=v" or the next argument. */
+static const char *option_value(int argc, char **argv, int *i,
+                                const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+
+    if (eq != NULL && arg[1] == '-')
+        return eq + 1;
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static bool is_option(const char *arg, const char *s, const char *l)
+{
+    size_t n = strlen(l);
+
+    return (s != NULL && strcmp(arg, s) == 0) || strcmp(arg, l) == 0 ||
+           (strncmp(arg, l, n) == 0 && arg[n] == '=');
+}
+
+static int parse_value_option(struct options *o, const char *arg,
+                              const char *val)
+{
+    long v;
+
+    if (val == NULL)
+        return usage_error(o->command, "option %s needs a value", arg);
+    if (is_option(arg, "-o", "--output")) {
+        o->out_dir = val;
+    } else if (is_option(arg, NULL, "--set")) {
+        if (o->n_sets >= MAX_SETS)
+            return usage_error(o->command, "too many --set options%s", "");
+        o->sets[o->n_sets++] = val;
+    } else if (is_option(arg, NULL, "--jobs")) {
+        v = parse_count(val, 1, 256);
+        if (v < 0)
+            return usage_error(o->command, "--jobs \"%s\" is not a whole "
+                               "number from 1 to 256", val);
+        o->jobs = (unsigned)v;
+    } else if (is_option(arg, NULL, "--seed")) {
+        snprintf(o->seed_set, sizeof o->seed_set, "seed=%s", val);
+    } else {
+        snprintf(o->reps_set, sizeof o->reps_set, "replications=%s", val);
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+    static const char *const valued[][2] = {
+        {"-o", "--output"}, {NULL, "--set"}, {NULL, "--jobs"},
+        {NULL, "--seed"}, {NULL, "--replications"},
+    };
+
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        bool is_valued = false;
+
+        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
+            if (!is_option(arg, valued[k][0], valued[k][1]))
+                continue;
+            is_valued = true;
+            if (parse_value_option(o, arg,
+                                   option_value(argc, argv, &i, arg)) != 0)
+                return EXIT_INPUT;
+        }
+        if (is_valued)
+            continue;
+        if (strcmp(arg, "--force") == 0)
+            o->is_forced = true;
+        else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0)
+            o->is_quiet = true;
+        else if (arg[0] == '-' && arg[1] != '\0')
+            return usage_error(o->command, "unknown option \"%s\"", arg);
+        else if (o->file == NULL)
+            o->file = arg;
+        else
+            return usage_error(o->command, "unexpected argument \"%s\"",
+                               arg);
+    }
+    if (o->file == NULL)
+        return usage_error(o->command, "missing the %s file",
+                           strcmp(o->command, "check") == 0 ? "history"
+                                                            : "scenario");
+    if (o->seed_set[0] != '\0')
+        o->sets[o->n_sets++] = o->seed_set;
+    if (o->reps_set[0] != '\0')
+        o->sets[o->n_sets++] = o->reps_set;
+    return 0;
+}
+
+/* Prints every recorded problem, one per line, and returns EXIT_INPUT. */
+static int print_problems(struct sim_cfg *cfg)
+{
+    char line[1024];
+
+    for (size_t i = 0; i < sim_cfg_n_errors(cfg); i++)
+        fprintf(stderr, "%s\n", sim_cfg_format(cfg, i, line, sizeof line));
+    return EXIT_INPUT;
+}
+
+/* Loads the scenario; on failure prints why and sets *exit_code. */
+static struct sim_scenario *load(const struct options *o, int *exit_code)
+{
+    struct sim_cfg *cfg = sim_cfg_new(o->file);
+    struct sim_scenario *sc = NULL;
+    struct sim_error err = {0};
+    int rc;
+
+    if (cfg == NULL) {
+        fprintf(stderr, "distsim: out of memory\n");
+        *exit_code = EXIT_RUN;
+        return NULL;
+    }
+    rc = sim_scenario_load(cfg, o->file, o->sets, o->n_sets, kinds, N_KINDS,
+                           &sc, &err);
+    if (rc == SIM_EINVAL || (rc != 0 && sim_cfg_n_errors(cfg) > 0)) {
+        *exit_code = print_problems(cfg);
+    } else if (rc != 0) {
+        fprintf(stderr, "distsim: %s: %s\n", o->file, err.msg);
+        *exit_code = EXIT_RUN;
+    }
+    sim_cfg_free(cfg);
+    return sc;
+}
+
+static unsigned default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+/* Writes every output file into the directory and commits it. */
+static int write_outputs(const struct options *o,
+                         const struct sim_scenario *sc,
+                         const struct sim_summary *sum, struct sim_error *err)
+{
+    struct sim_outdir od;
+    char dir[4096], path[4096];
+    FILE *f;
+    int rc;
+
+    if (o->out_dir != NULL)
+        snprintf(dir, sizeof dir, "%s", o->out_dir);
+    else
+        snprintf(dir, sizeof dir, "out/%s", sc->name);
+    rc = sim_outdir_begin(&od, dir, o->is_forced, err);
+    if (rc == 0)
+        rc = sim_summary_write_json(sum, sc, sim_outdir_path(&od,
+                                    "summary.json", path, sizeof path), err);
+    if (rc == 0)
+        rc = sim_summary_write_tsv(sum, sim_outdir_path(&od, "metrics.tsv",
+                                   path, sizeof path), err);
+    if (rc == 0) {
+        f = fopen(sim_outdir_path(&od, "scenario.yaml", path, sizeof path),
+                  "w");
+        if (f == NULL || fputs(sc->text, f) < 0 || fclose(f) != 0)
+            rc = sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
+    }
+    if (rc == 0)
+        rc = sim_outdir_commit(&od, err);
+    sim_outdir_release(&od);
+    return rc;
+}
+
+static int report_results(const struct options *o,
+                          const struct sim_scenario *sc,
+                          const struct sim_batch *b)
+{
+    struct sim_summary sum;
+    struct sim_error err = {0};
+    char *table;
+    int rc;
+
+    rc = sim_summary_build(b, &sum, &err);
+    if (rc != 0) {
+        fprintf(stderr, "distsim: %s\n", err.msg);
+        return EXIT_RUN;
+    }
+    if (!o->is_quiet) {
+        table = sim_summary_table(&sum, sc);
+        if (table != NULL)
+            fputs(table, stdout);
+        free(table);
+    }
+    rc = write_outputs(o, sc, &sum, &err);
+    sim_summary_release(&sum);
+    if (rc != 0) {
+        fprintf(stderr, "distsim: %s\n", err.msg);
+        return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
+    }
+    return 0;
+}
+
+static int cmd_run(const struct options *o)
+{
+    struct sim_scenario *sc;
+    struct sim_batch b;
+    struct sim_error err = {0};
+    int exit_code = 0;
+    int rc;
+
+    sc = load(o, &exit_code);
+    if (sc == NULL)
+        return exit_code;
+    rc = sim_batch_run(sc, 0, sc->replications,
+                       o->jobs ? o->jobs : default_jobs(), NULL, NULL, &b,
+                       &err);
+    if (rc != 0) {
+        fprintf(stderr, "distsim: %s: %s\n", o->file, err.msg);
+        sim_scenario_free(sc);
+        return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
+    }
+    exit_code = report_results(o, sc, &b);
+    sim_batch_release(&b);
+    sim_scenario_free(sc);
+    return exit_code;
+}
+
+static int cmd_validate(const struct options *o)
+{
+    int exit_code = 0;
+    struct sim_scenario *sc = load(o, &exit_code);
+
+    if (sc == NULL)
+        return exit_code;
+    printf("%s: ok (scenario %s, %u replication%s)\n", o->file, sc->name,
+           sc->replications, sc->replications == 1 ? "" : "s");
+    sim_scenario_free(sc);
+    return 0;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    return false;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("distsim %s\n", DISTSIM_VERSION);
+    struct options o = {0};
+    const char *cmd = argc > 1 ? argv[1] : "";
+
+    gsl_set_error_handler_off();
+    if (strcmp(cmd, "--version") == 0) {
+        printf("distsim %s\n", SIM_VERSION);
         return 0;
     }
-    fprintf(stderr, "usage: distsim --version\n");
-    return 2;
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    o.command = cmd;
+    if (strcmp(cmd, "run") == 0 || strcmp(cmd, "validate") == 0) {
+        bool is_run = cmd[0] == 'r';
+
+        if (wants_help(argc, argv)) {
+            fputs(is_run ? usage_run : usage_validate, stdout);
+            return 0;
+        }
+        if (parse_args(argc, argv, &o) != 0)
+            return EXIT_INPUT;
+        return is_run ? cmd_run(&o) : cmd_validate(&o);
+    }
+    if (argc < 2)
+        fputs(usage_main, stderr);
+    else
+        fprintf(stderr, "distsim: unknown command \"%s\" (see distsim "
+                "--help)\n", cmd);
+    return EXIT_INPUT;
 }

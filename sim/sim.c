@@ -90,6 +90,7 @@ struct sim {
     struct sim_req **req_chunks;        /* all request memory */
     size_t n_req_chunks;
     struct sim_req *req_free;           /* free list */
+    struct sim_req *reply_in_hand;      /* being handled; freed after */
     size_t n_req_live;
     uint64_t next_req_id;
     uint64_t n_dropped[SIM_OUTCOME_N];  /* in the measured period */
@@ -326,6 +327,8 @@ static void engine_warmup(struct sim *sim)
 
 static void free_req(struct sim *sim, struct sim_req *req)
 {
+    assert(req->id != 0);
+    req->id = 0;
     req->next_free = sim->req_free;
     sim->req_free = req;
     sim->n_req_live--;
@@ -391,11 +394,16 @@ static void dispatch(struct sim *sim, const struct sim_event *ev)
         e->handle(sim, e->state, ev);
         return;
     }
-    /* A reply at the end of its path leaves the system on arrival. */
+    /*
+     * A reply at the end of its path leaves the system on arrival. It is
+     * returned to the pool only once its handler is done with it.
+     */
     req = ev->payload.ptr;
     if (req->n_path == 0)
         req->in_system = false;
+    sim->reply_in_hand = req;
     e->handle(sim, e->state, ev);
+    sim->reply_in_hand = NULL;
     if (!req->in_system && !req->is_held)
         free_req(sim, req);
 }
@@ -676,7 +684,7 @@ void sim_req_release(struct sim *sim, struct sim_req *req)
 {
     assert(req->is_held);
     req->is_held = false;
-    if (!req->in_system)
+    if (!req->in_system && req != sim->reply_in_hand)
         free_req(sim, req);
 }
 
@@ -753,7 +761,7 @@ void sim_req_drop(struct sim *sim, struct sim_req *req, int reason)
     if (sim_now(sim) >= sim->params.warmup)
         sim->n_dropped[reason]++;
     req->in_system = false;
-    if (!req->is_held)
+    if (!req->is_held && req != sim->reply_in_hand)
         free_req(sim, req);
 }
 

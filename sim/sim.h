@@ -60,6 +60,7 @@ struct sim_model_ops {
     const char *section;                /* scenario key: "servers" */
     const char *kind;                   /* singular, for reports: "server" */
     const cyaml_schema_value_t *schema; /* schema of one list entry */
+    bool is_single;                     /* one mapping, not a list */
     /*
      * Validates config (found at path, e.g. "servers[1]"), recording every
      * problem in cfg, and creates the instance's entities. Returns 0 and

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * batch.c - replications in parallel worker processes.
+ *
+ * Worker w runs replications first + w, first + w + jobs, ... and writes
+ * each report down its own pipe as a record: replication index, status,
+ * then the figures (or the error text). The parent drains every pipe with
+ * poll so no worker ever blocks on a full pipe, then decodes the records
+ * into the slot of their replication. Doubles travel as their 8 raw bytes,
+ * so values are bit-identical to an in-process run.
+ */
+#include "sim/batch.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BATCH_MAX_JOBS 256
+
+/* A growable byte buffer, for encoding and for what a pipe delivers. */
+struct buf {
+    unsigned char *data;
+    size_t len, cap;
+    size_t pos;                         /* read position when decoding */
+    bool is_bad;                        /* allocation failed or overrun */
+};
+
+static void buf_put(struct buf *b, const void *p, size_t n)
+{
+    if (b->is_bad)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        unsigned char *grown;
+
+        while (cap < b->len + n)
+            cap *= 2;
+        grown = realloc(b->data, cap);
+        if (grown == NULL) {
+            b->is_bad = true;
+            return;
+        }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+static void buf_put_u32(struct buf *b, uint32_t v)
+{
+    buf_put(b, &v, sizeof v);
+}
+
+static void buf_put_str(struct buf *b, const char *s)
+{
+    uint32_t len = (uint32_t)strlen(s);
+
+    buf_put_u32(b, len);
+    buf_put(b, s, len);
+}
+
+static void buf_get(struct buf *b, void *p, size_t n)
+{
+    if (b->is_bad || b->pos + n > b->len) {
+        b->is_bad = true;
+        memset(p, 0, n);
+        return;
+    }
+    memcpy(p, b->data + b->pos, n);
+    b->pos += n;
+}
+
+static uint32_t buf_get_u32(struct buf *b)
+{
+    uint32_t v;
+
+    buf_get(b, &v, sizeof v);
+    return v;
+}
+
+/* A string read into a malloc'd copy, or NULL when the buffer is bad. */
+static char *buf_get_str(struct buf *b)
+{
+    uint32_t len = buf_get_u32(b);
+    char *s;
+
+    if (b->is_bad || b->pos + len > b->len) {
+        b->is_bad = true;
+        return NULL;
+    }
+    s = malloc((size_t)len + 1);
+    if (s == NULL) {
+        b->is_bad = true;
+        return NULL;
+    }
+    memcpy(s, b->data + b->pos, len);
+    s[len] = '\0';
+    b->pos += len;
+    return s;
+}
+
+int sim_batch_run_one(const struct sim_scenario *sc, unsigned rep_index,
+                      struct sim_report *rep, struct sim_error *err)
+{
+    struct sim_cfg *cfg = sim_cfg_new(sc->file);
+    struct sim *sim = NULL;
+    char line[512];
+    int rc;
+
+    if (cfg == NULL)
+        return sim_error_set(err, SIM_ENOMEM, "out of memory");
+    rc = sim_scenario_build(sc, cfg, rep_index, &sim, err);
+    if (rc == SIM_EINVAL)
+        sim_error_set(err, rc, "%s", sim_cfg_format(cfg, 0, line,
+                                                    sizeof line));
+    if (rc == 0)
+        rc = sim_run(sim, err);
+    if (rc == 0) {
+        sim_report(sim, rep);
+        rc = rep->status;
+        if (rc != 0)
+            sim_error_set(err, rc, "out of memory");
+    }
+    sim_free(sim);
+    sim_cfg_free(cfg);
+    return rc;
+}
+
+static void encode_rep(struct buf *b, unsigned index, int rc,
+                       const struct sim_report *rep,
+                       const struct sim_error *err)
+{
+    buf_put_u32(b, index);
+    buf_put_u32(b, (uint32_t)rc);
+    if (rc != 0) {
+        buf_put_str(b, err->msg);
+        return;
+    }
+    buf_put_u32(b, (uint32_t)rep->n_metrics);
+    for (size_t i = 0; i < rep->n_metrics; i++) {
+        const struct sim_metric *m = &rep->metrics[i];
+
+        buf_put_str(b, m->scope);
+        buf_put_str(b, m->name);
+        buf_put_str(b, m->unit);
+        buf_put(b, &m->value, sizeof m->value);
+    }
+}
+
+static bool write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+/* The body of worker w: never returns. */
+static void worker_main(const struct sim_scenario *sc, unsigned first,
+                        unsigned n, unsigned w, unsigned jobs, int fd)
+{
+    struct buf b = {0};
+
+    for (unsigned i = w; i < n; i += jobs) {
+        struct sim_report rep;
+        struct sim_error err = {0};
+        int rc;
+
+        sim_report_init(&rep);
+        rc = sim_batch_run_one(sc, first + i, &rep, &err);
+        b.len = 0;
+        buf_put_u32(&b, 0);
+        encode_rep(&b, first + i, rc, &rep, &err);
+        sim_report_release(&rep);
+        if (!b.is_bad) {
+            uint32_t len = (uint32_t)(b.len - sizeof len);
+
+            memcpy(b.data, &len, sizeof len);
+        }
+        if (b.is_bad || !write_all(fd, b.data, b.len))
+            _exit(3);
+    }
+    free(b.data);
+    close(fd);
+    _exit(0);
+}
+
+/* Decodes every record of one worker into its replication's slot. */
+static int decode_all(struct buf *b, unsigned first, struct sim_batch *out,
+                      int *rcs, struct sim_error *errs)
+{
+    while (b->pos < b->len && !b->is_bad) {
+        unsigned idx;
+
+        buf_get_u32(b);
+        idx = buf_get_u32(b) - first;
+        int rc = (int)buf_get_u32(b);
+        uint32_t n;
+
+        if (b->is_bad || idx >= out->n_reps)
+            return SIM_EINTERNAL;
+        rcs[idx] = rc;
+        if (rc != 0) {
+            char *msg = buf_get_str(b);
+
+            sim_error_set(&errs[idx], rc, "%s", msg ? msg : "");
+            free(msg);
+            continue;
+        }
+        n = buf_get_u32(b);
+        for (uint32_t i = 0; i < n && !b->is_bad; i++) {
+            char *scope = buf_get_str(b), *name = buf_get_str(b);
+            char *unit = buf_get_str(b);
+            double v;
+
+            buf_get(b, &v, sizeof v);
+            if (!b->is_bad)
+                sim_report_add(&out->reports[idx], scope, name, unit, v);
+            free(scope);
+            free(name);
+            free(unit);
+        }
+    }
+    return b->is_bad ? SIM_EINTERNAL : 0;
+}
+
+/* Counts the records of b that have arrived whole since *scanned. */
+static unsigned count_frames(const struct buf *b, size_t *scanned)
+{
+    unsigned n = 0;
+    uint32_t len;
+
+    while (*scanned + sizeof len <= b->len) {
+        memcpy(&len, b->data + *scanned, sizeof len);
+        if (*scanned + sizeof len + len > b->len)
+            break;
+        *scanned += sizeof len + len;
+        n++;
+    }
+    return n;
+}
+
+/* Reads every pipe to its end, calling progress as records complete. */
+static int drain(int *fds, struct buf *bufs, unsigned jobs, unsigned n_reps,
+                 sim_batch_progress_fn progress, void *ctx)
+{
+    struct pollfd pfd[BATCH_MAX_JOBS];
+    size_t scanned[BATCH_MAX_JOBS] = {0};
+    unsigned n_open = jobs, n_done = 0;
+    unsigned char chunk[65536];
+
+    for (unsigned w = 0; w < jobs; w++)
+        pfd[w] = (struct pollfd){.fd = fds[w], .events = POLLIN};
+    while (n_open > 0) {
+        if (poll(pfd, jobs, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return SIM_EIO;
+        }
+        for (unsigned w = 0; w < jobs; w++) {
+            ssize_t r;
+
+            if (pfd[w].fd < 0 || pfd[w].revents == 0)
+                continue;
+            r = read(pfd[w].fd, chunk, sizeof chunk);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r > 0) {
+                buf_put(&bufs[w], chunk, (size_t)r);
+                n_done += count_frames(&bufs[w], &scanned[w]);
+                if (progress != NULL)
+                    progress(ctx, n_done, n_reps);
+                continue;
+            }
+            close(pfd[w].fd);
+            pfd[w].fd = -1;
+            n_open--;
+        }
+    }
+    return 0;
+}
+
+static int first_failure(const int *rcs, const struct sim_error *errs,
+                         unsigned n, struct sim_error *err)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (rcs[i] == 0)
+            continue;
+        if (err != NULL)
+            sim_error_set(err, rcs[i], "replication %u: %s", i,
+                          errs[i].msg);
+        return rcs[i];
+    }
+    return 0;
+}
+
+static int run_in_process(const struct sim_scenario *sc, unsigned first,
+                          struct sim_batch *out, int *rcs,
+                          struct sim_error *errs,
+                          sim_batch_progress_fn progress, void *ctx)
+{
+    for (unsigned i = 0; i < out->n_reps; i++) {
+        rcs[i] = sim_batch_run_one(sc, first + i, &out->reports[i],
+                                   &errs[i]);
+        if (rcs[i] != 0)
+            return 0;
+        if (progress != NULL)
+            progress(ctx, i + 1, out->n_reps);
+    }
+    return 0;
+}
+
+/* Forks the workers; collects and decodes what they send. */
+static int run_forked(const struct sim_scenario *sc, unsigned first,
+                      unsigned jobs, struct sim_batch *out, int *rcs,
+                      struct sim_error *errs, sim_batch_progress_fn progress,
+                      void *ctx)
+{
+    int fds[BATCH_MAX_JOBS];
+    pid_t pids[BATCH_MAX_JOBS];
+    struct buf bufs[BATCH_MAX_JOBS];
+    int rc = 0, status;
+
+    memset(bufs, 0, sizeof bufs);
+    fflush(NULL);
+    for (unsigned w = 0; w < jobs; w++) {
+        int p[2];
+
+        if (pipe(p) != 0)
+            return SIM_EIO;
+        pids[w] = fork();
+        if (pids[w] < 0)
+            return SIM_EIO;
+        if (pids[w] == 0) {
+            close(p[0]);
+            for (unsigned k = 0; k < w; k++)
+                close(fds[k]);
+            worker_main(sc, first, out->n_reps, w, jobs, p[1]);
+        }
+        close(p[1]);
+        fds[w] = p[0];
+    }
+    rc = drain(fds, bufs, jobs, out->n_reps, progress, ctx);
+    for (unsigned w = 0; w < jobs; w++) {
+        while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
+            ;
+        if (rc == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+            rc = SIM_EINTERNAL;
+        if (rc == 0)
+            rc = decode_all(&bufs[w], first, out, rcs, errs);
+        free(bufs[w].data);
+    }
+    return rc;
+}
+
+int sim_batch_run(const struct sim_scenario *sc, unsigned first, unsigned n,
+                  unsigned jobs, sim_batch_progress_fn progress, void *ctx,
+                  struct sim_batch *out, struct sim_error *err)
+{
+    struct sim_error *errs = calloc(n ? n : 1, sizeof *errs);
+    int *rcs = calloc(n ? n : 1, sizeof *rcs);
+    int rc;
+
+    out->n_reps = n;
+    out->reports = calloc(n ? n : 1, sizeof *out->reports);
+    if (errs == NULL || rcs == NULL || out->reports == NULL) {
+        rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (jobs > n)
+        jobs = n;
+    if (jobs > BATCH_MAX_JOBS)
+        jobs = BATCH_MAX_JOBS;
+    if (jobs <= 1) {
+        rc = run_in_process(sc, first, out, rcs, errs, progress, ctx);
+    } else {
+        rc = run_forked(sc, first, jobs, out, rcs, errs, progress, ctx);
+    }
+    if (rc != 0)
+        sim_error_set(err, rc, "a replication worker failed (%s)",
+                      rc == SIM_EIO ? strerror(errno) : "it died");
+    else
+        rc = first_failure(rcs, errs, n, err);
+
+done:
+    free(errs);
+    free(rcs);
+    if (rc != 0)
+        sim_batch_release(out);
+    return rc;
+}
+
+void sim_batch_release(struct sim_batch *b)
+{
+    for (unsigned i = 0; b->reports != NULL && i < b->n_reps; i++)
+        sim_report_release(&b->reports[i]);
+    free(b->reports);
+    b->reports = NULL;
+    b->n_reps = 0;
+}

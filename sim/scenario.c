@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scenario.c - loading a scenario: the YAML document is parsed with exact
+ * positions, overridden by --set, checked against a schema assembled from
+ * the caller's model kinds, loaded by libcyaml, and then every component
+ * is built once (replication 0) so that all problems, structural and
+ * semantic, are reported together before anything runs.
+ */
+#include "sim/scenario.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/doc.h"
+#include "sim/schema.h"
+
+#define DEFAULT_SEED 1
+#define DEFAULT_REPLICATIONS 5
+#define MAX_REPLICATIONS 10000
+#define MAX_DURATION ((sim_time)366 * 24 * 3600 * SIM_S)
+#define DEFAULT_MAX_EVENTS 10000000000ULL
+#define DEFAULT_MAX_REQUESTS 4000000ULL
+
+struct scenario_limits_config {
+    unsigned long long *events;         /* events a replication may run */
+    unsigned long long *requests;       /* requests alive at once */
+};
+
+/* The top level of a scenario as libcyaml fills it. */
+struct scenario_top {
+    char *name;
+    unsigned long long *seed;
+    char *duration;
+    char *warmup;
+    unsigned *replications;
+    struct scenario_limits_config *limits;
+    char **expect;
+    unsigned expect_count;
+    struct sim_scenario_section sections[SIM_SCENARIO_MAX_KINDS];
+};
+
+struct scenario_priv {
+    cyaml_schema_field_t *fields;       /* top-level fields, built here */
+    cyaml_schema_value_t schema;
+    struct scenario_top *top;           /* loaded by libcyaml */
+    struct sim_doc *doc;
+};
+
+static const cyaml_schema_field_t limits_fields[] = {
+    CYAML_FIELD_UINT_PTR("events", CYAML_FLAG_OPTIONAL,
+                         struct scenario_limits_config, events),
+    CYAML_FIELD_UINT_PTR("requests", CYAML_FLAG_OPTIONAL,
+                         struct scenario_limits_config, requests),
+    CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t expect_entry = {
+    CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, 1024),
+};
+
+static const cyaml_schema_field_t fixed_fields[] = {
+    CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_POINTER, struct scenario_top,
+                           name, 1, 63),
+    CYAML_FIELD_UINT_PTR("seed", CYAML_FLAG_OPTIONAL, struct scenario_top,
+                         seed),
+    CYAML_FIELD_STRING_PTR("duration", CYAML_FLAG_POINTER,
+                           struct scenario_top, duration, 1, 64),
+    CYAML_FIELD_STRING_PTR("warmup", CYAML_FLAG_OPTIONAL,
+                           struct scenario_top, warmup, 1, 64),
+    CYAML_FIELD_UINT_PTR("replications", CYAML_FLAG_OPTIONAL,
+                         struct scenario_top, replications),
+    CYAML_FIELD_MAPPING_PTR("limits", CYAML_FLAG_OPTIONAL,
+                            struct scenario_top, limits, limits_fields),
+    CYAML_FIELD_SEQUENCE("expect", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+                         struct scenario_top, expect, &expect_entry, 0, 256),
+};
+
+#define N_FIXED (sizeof fixed_fields / sizeof fixed_fields[0])
+
+/* The top-level schema: the fixed keys, then one list per model kind. */
+static int build_schema(struct scenario_priv *p,
+                        const struct sim_model_ops *const *kinds,
+                        size_t n_kinds)
+{
+    size_t n = N_FIXED + n_kinds;
+
+    p->fields = calloc(n + 1, sizeof *p->fields);
+    if (p->fields == NULL)
+        return SIM_ENOMEM;
+    memcpy(p->fields, fixed_fields, sizeof fixed_fields);
+    for (size_t i = 0; i < n_kinds; i++) {
+        cyaml_schema_field_t *f = &p->fields[N_FIXED + i];
+        size_t at = offsetof(struct scenario_top, sections) +
+                    i * sizeof(struct sim_scenario_section);
+
+        f->key = kinds[i]->section;
+        f->data_offset = (uint32_t)at;
+        if (kinds[i]->is_single) {
+            f->value = *kinds[i]->schema;
+            f->value.flags |= CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL;
+            continue;
+        }
+        f->count_offset = (uint32_t)(at + offsetof(struct
+                                                    sim_scenario_section,
+                                                    count));
+        f->count_size = sizeof(unsigned);
+        f->value.type = CYAML_SEQUENCE;
+        f->value.flags = CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL;
+        f->value.data_size = kinds[i]->schema->data_size;
+        f->value.sequence.entry = kinds[i]->schema;
+        f->value.sequence.min = 0;
+        f->value.sequence.max = 100000;
+    }
+    p->schema.type = CYAML_MAPPING;
+    p->schema.flags = CYAML_FLAG_POINTER;
+    p->schema.data_size = sizeof(struct scenario_top);
+    p->schema.mapping.fields = p->fields;
+    return 0;
+}
+
+static void priv_free(struct scenario_priv *p)
+{
+    if (p == NULL)
+        return;
+    if (p->top != NULL)
+        sim_schema_free(&p->schema, p->top);
+    sim_doc_free(p->doc);
+    free(p->fields);
+    free(p);
+}
+
+void sim_scenario_free(struct sim_scenario *sc)
+{
+    if (sc == NULL)
+        return;
+    priv_free(sc->priv);
+    free(sc->file);
+    free(sc->text);
+    free(sc);
+}
+
+static uint64_t hash_text(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* Defaults and ranges of the run parameters. */
+static void apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
+                      const struct scenario_top *t)
+{
+    sc->name = t->name;
+    sc->seed = t->seed ? *t->seed : DEFAULT_SEED;
+    sc->replications = t->replications ? *t->replications
+                                       : DEFAULT_REPLICATIONS;
+    sc->expect = t->expect;
+    sc->n_expect = t->expect_count;
+    if (sim_cfg_name(cfg, "name", t->name) != 0)
+        return;
+    if (sim_cfg_duration(cfg, "duration", t->duration, 0, &sc->duration) ==
+        0 && (sc->duration <= 0 || sc->duration > MAX_DURATION))
+        sim_cfg_error(cfg, "duration", "\"%s\" must be above 0 and at most "
+                      "366 days", t->duration);
+    if (sim_cfg_duration(cfg, "warmup", t->warmup, 0, &sc->warmup) == 0 &&
+        sc->duration > 0 && sc->warmup >= sc->duration)
+        sim_cfg_error(cfg, "warmup", "\"%s\" must be shorter than the "
+                      "duration (%s)", t->warmup, t->duration);
+    if (sc->replications < 1 || sc->replications > MAX_REPLICATIONS)
+        sim_cfg_error(cfg, "replications", "must be between 1 and %d",
+                      MAX_REPLICATIONS);
+    sc->max_events = DEFAULT_MAX_EVENTS;
+    sc->max_requests = DEFAULT_MAX_REQUESTS;
+    if (t->limits != NULL && t->limits->events != NULL)
+        sc->max_events = *t->limits->events;
+    if (t->limits != NULL && t->limits->requests != NULL)
+        sc->max_requests = (size_t)*t->limits->requests;
+    if (sc->max_events < 1)
+        sim_cfg_error(cfg, "limits.events", "must be at least 1");
+    if (sc->max_requests < 1)
+        sim_cfg_error(cfg, "limits.requests", "must be at least 1");
+}
+
+/* Parse, override and check the document; load it when it is sound. */
+static int load_doc(struct sim_cfg *cfg, struct sim_scenario *sc,
+                    const char *const *sets, size_t n_sets,
+                    struct sim_error *err)
+{
+    struct scenario_priv *p = sc->priv;
+    size_t len;
+    int rc;
+
+    rc = sim_doc_load_file(cfg, sc->file, &p->doc);
+    if (rc == SIM_EIO || rc == SIM_ENOMEM)
+        return sim_error_set(err, rc, "%s", sim_cfg_n_errors(cfg) ?
+                             "cannot read the scenario" : "out of memory");
+    if (rc != 0)
+        return SIM_EINVAL;
+    sim_cfg_set_locator(cfg, sim_doc_locate, p->doc);
+    for (size_t i = 0; i < n_sets; i++)
+        sim_doc_set(p->doc, cfg, sets[i]);
+    if (sim_cfg_n_errors(cfg) > 0)
+        return SIM_EINVAL;
+    sim_schema_check(cfg, p->doc, &p->schema);
+    if (sim_cfg_n_errors(cfg) > 0)
+        return SIM_EINVAL;
+    rc = sim_schema_load(cfg, p->doc, &p->schema, (void **)&p->top);
+    if (rc != 0)
+        return rc == SIM_ENOMEM ? sim_error_set(err, rc, "out of memory")
+                                : SIM_EINVAL;
+    rc = sim_doc_emit(p->doc, &sc->text, &len);
+    if (rc != 0)
+        return sim_error_set(err, rc, "out of memory");
+    sc->hash = hash_text(sc->text, len);
+    return 0;
+}
+
+int sim_scenario_load(struct sim_cfg *cfg, const char *path,
+                      const char *const *sets, size_t n_sets,
+                      const struct sim_model_ops *const *kinds,
+                      size_t n_kinds, struct sim_scenario **out,
+                      struct sim_error *err)
+{
+    struct sim_scenario *sc = calloc(1, sizeof *sc);
+    struct sim *sim = NULL;
+    int rc = SIM_ENOMEM;
+
+    if (sc == NULL || n_kinds > SIM_SCENARIO_MAX_KINDS)
+        goto fail;
+    sc->file = strdup(path);
+    sc->priv = calloc(1, sizeof(struct scenario_priv));
+    if (sc->file == NULL || sc->priv == NULL ||
+        build_schema(sc->priv, kinds, n_kinds) != 0)
+        goto fail;
+    sc->kinds = kinds;
+    sc->n_kinds = n_kinds;
+    rc = load_doc(cfg, sc, sets, n_sets, err);
+    if (rc != 0)
+        goto fail;
+    apply_top(cfg, sc, ((struct scenario_priv *)sc->priv)->top);
+    memcpy(sc->sections, ((struct scenario_priv *)sc->priv)->top->sections,
+           sizeof sc->sections);
+    for (size_t k = 0; k < n_kinds; k++)
+        if (kinds[k]->is_single)
+            sc->sections[k].count = sc->sections[k].items != NULL;
+    if (sim_cfg_n_errors(cfg) > 0) {
+        rc = SIM_EINVAL;
+        goto fail;
+    }
+    /* Build replication 0 once, so every component's problems show now. */
+    rc = sim_scenario_build(sc, cfg, 0, &sim, err);
+    sim_free(sim);
+    if (rc != 0)
+        goto fail;
+    *out = sc;
+    return 0;
+
+fail:
+    if (rc == SIM_ENOMEM && err != NULL && err->code == 0)
+        sim_error_set(err, rc, "out of memory");
+    sim_scenario_free(sc);
+    return rc;
+}
+
+static int init_kind(const struct sim_scenario *sc, struct sim_cfg *cfg,
+                     size_t k, struct sim *sim)
+{
+    const struct sim_model_ops *ops = sc->kinds[k];
+    const struct sim_scenario_section *sec = &sc->sections[k];
+    char path[96];
+
+    for (unsigned j = 0; j < sec->count; j++) {
+        const char *item = (const char *)sec->items +
+                           (size_t)j * ops->schema->data_size;
+        void *state = NULL;
+        int rc;
+
+        if (ops->is_single)
+            snprintf(path, sizeof path, "%s", ops->section);
+        else
+            snprintf(path, sizeof path, "%s[%u]", ops->section, j);
+        rc = ops->init(sim, cfg, path, item, &state);
+        if (rc == SIM_ENOMEM)
+            return rc;
+        if (rc == 0 && sim_model_add(sim, ops, path, state) != 0)
+            return SIM_ENOMEM;
+    }
+    return 0;
+}
+
+int sim_scenario_build(const struct sim_scenario *sc, struct sim_cfg *cfg,
+                       uint32_t rep, struct sim **out,
+                       struct sim_error *err)
+{
+    struct sim_params params = {
+        .seed = sc->seed,
+        .replication = rep,
+        .duration = sc->duration,
+        .warmup = sc->warmup,
+        .max_events = sc->max_events,
+        .max_requests = sc->max_requests,
+    };
+    struct sim *sim = sim_new(&params, err);
+    int rc = 0;
+
+    if (sim == NULL)
+        return SIM_ENOMEM;
+    for (size_t k = 0; k < sc->n_kinds && rc == 0; k++)
+        rc = init_kind(sc, cfg, k, sim);
+    if (rc == 0 && sim_cfg_n_errors(cfg) == 0)
+        rc = sim_start(sim, cfg);
+    if (rc == 0 && sim_cfg_n_errors(cfg) > 0)
+        rc = SIM_EINVAL;
+    if (rc != 0) {
+        if (rc == SIM_ENOMEM)
+            sim_error_set(err, rc, "out of memory");
+        sim_free(sim);
+        return rc;
+    }
+    *out = sim;
+    return 0;
+}

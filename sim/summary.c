@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * summary.c - merging replications and writing the results.
+ *
+ * Every replication reports the same figures in the same order; row i of
+ * the summary is figure i of every replication. A figure's value is the
+ * mean over replications and its interval comes from Student's t. The
+ * table shows a value with as many decimals as its interval supports (two
+ * significant digits of the half-width).
+ */
+#include "sim/summary.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "sim/strbuf.h"
+#include "sim/version.h"
+
+#define SUMMARY_LEVEL 0.95
+
+/* Sum over replications of a count, 0 when the figure is absent. */
+static double total(const struct sim_summary *s, const char *scope,
+                    const char *name)
+{
+    const struct sim_summary_row *row = sim_summary_find(s, scope, name);
+    double t = 0;
+
+    for (unsigned r = 0; row != NULL && r < s->n_reps; r++)
+        t += row->values[r];
+    return t;
+}
+
+/* The books of one scope, summed over replications. */
+struct books {
+    double start, arrived;              /* present at start, arrivals */
+    double completed, rejected, lost;   /* outcomes */
+    double end;                         /* present at the end */
+    const char *lost_name;              /* "failed" or "dropped" */
+};
+
+static void books_of(const struct sim_summary *s, const char *scope,
+                     struct books *b)
+{
+    bool is_client = sim_summary_find(s, scope, "in_flight_end") != NULL;
+
+    b->lost_name = is_client ? "failed" : "dropped";
+    b->start = total(s, scope, is_client ? "in_flight_start"
+                                         : "present_start");
+    b->end = total(s, scope, is_client ? "in_flight_end" : "present_end");
+    b->arrived = total(s, scope, "arrived");
+    b->completed = total(s, scope, "completed");
+    b->rejected = total(s, scope, "rejected");
+    b->lost = total(s, scope, b->lost_name);
+}
+
+static bool books_balance(const struct books *b)
+{
+    return b->start + b->arrived ==
+           b->completed + b->rejected + b->lost + b->end;
+}
+
+/* Whether every scope that counts arrivals balances its books. */
+static bool all_books_balance(const struct sim_summary *s)
+{
+    for (size_t i = 0; i < s->n_rows; i++) {
+        struct books b;
+
+        if (strcmp(s->rows[i].name, "arrived") != 0)
+            continue;
+        books_of(s, s->rows[i].scope, &b);
+        if (!books_balance(&b))
+            return false;
+    }
+    return true;
+}
+
+int sim_summary_build(const struct sim_batch *b, struct sim_summary *s,
+                      struct sim_error *err)
+{
+    const struct sim_report *first = &b->reports[0];
+
+    memset(s, 0, sizeof *s);
+    s->n_reps = b->n_reps;
+    s->rows = calloc(first->n_metrics ? first->n_metrics : 1,
+                     sizeof *s->rows);
+    if (s->rows == NULL)
+        return sim_error_set(err, SIM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < first->n_metrics; i++) {
+        struct sim_summary_row *row = &s->rows[i];
+        double *v = malloc(b->n_reps * sizeof *v);
+
+        if (v == NULL) {
+            sim_summary_release(s);
+            return sim_error_set(err, SIM_ENOMEM, "out of memory");
+        }
+        row->scope = first->metrics[i].scope;
+        row->name = first->metrics[i].name;
+        row->unit = first->metrics[i].unit;
+        row->values = v;
+        s->n_rows++;
+        for (unsigned r = 0; r < b->n_reps; r++) {
+            const struct sim_report *rep = &b->reports[r];
+
+            if (rep->n_metrics != first->n_metrics ||
+                strcmp(rep->metrics[i].name, row->name) != 0 ||
+                strcmp(rep->metrics[i].scope, row->scope) != 0) {
+                sim_summary_release(s);
+                return sim_error_set(err, SIM_EINTERNAL, "replication %u "
+                                     "reports different figures", r);
+            }
+            v[r] = rep->metrics[i].value;
+        }
+        sim_ci_compute(v, b->n_reps, SUMMARY_LEVEL, &row->ci);
+    }
+    s->is_balanced = all_books_balance(s);
+    return 0;
+}
+
+void sim_summary_release(struct sim_summary *s)
+{
+    for (size_t i = 0; i < s->n_rows; i++)
+        free((double *)s->rows[i].values);
+    free(s->rows);
+    memset(s, 0, sizeof *s);
+}
+
+const struct sim_summary_row *sim_summary_find(const struct sim_summary *s,
+                                               const char *scope,
+                                               const char *name)
+{
+    for (size_t i = 0; i < s->n_rows; i++)
+        if (strcmp(s->rows[i].scope, scope) == 0 &&
+            strcmp(s->rows[i].name, name) == 0)
+            return &s->rows[i];
+    return NULL;
+}
+
+/* Display factor and label for a figure of this unit and size. */
+static double display_scale(const char *unit, double v, const char **label)
+{
+    double a = fabs(v);
+
+    if (strcmp(unit, "s") == 0) {
+        if (a > 0 && a < 1e-6) {
+            *label = "ns";
+            return 1e9;
+        }
+        if (a > 0 && a < 1e-3) {
+            *label = "us";
+            return 1e6;
+        }
+        if (a < 1.0) {
+            *label = "ms";
+            return 1e3;
+        }
+        *label = "s";
+        return 1.0;
+    }
+    if (strcmp(unit, "1/s") == 0) {
+        *label = "/s";
+        return 1.0;
+    }
+    if (strcmp(unit, "ratio") == 0) {
+        *label = "%";
+        return 100.0;
+    }
+    *label = strcmp(unit, "requests") == 0 ? "" : unit;
+    return 1.0;
+}
+
+/* Decimals that show two significant digits of hw, or four of v. */
+static int decimals_for(double v, double hw)
+{
+    int d;
+
+    if (isfinite(hw) && hw > 0)
+        d = 1 - (int)floor(log10(hw));
+    else if (v != 0 && isfinite(v))
+        d = 3 - (int)floor(log10(fabs(v)));
+    else
+        d = 0;
+    return d < 0 ? 0 : d > 6 ? 6 : d;
+}
+
+/* "response_time.p999" -> "response time p99.9" */
+static void display_name(const char *name, char *buf, size_t n)
+{
+    size_t j = 0;
+
+    for (size_t i = 0; name[i] != '\0' && j + 1 < n; i++) {
+        char c = name[i];
+
+        if (strcmp(name + i, "p999") == 0) {
+            snprintf(buf + j, n - j, "p99.9");
+            return;
+        }
+        buf[j++] = (c == '_' || c == '.') ? ' ' : c;
+    }
+    buf[j] = '\0';
+}
+
+static void table_row(struct sim_strbuf *sb, const struct sim_summary_row *r,
+                      bool has_ci)
+{
+    const char *label;
+    double f = display_scale(r->unit, r->ci.mean, &label);
+    double v = r->ci.mean * f, hw = r->ci.half_width * f;
+    int d = decimals_for(v, has_ci ? hw : NAN);
+    char name[64], value[48];
+
+    display_name(r->name, name, sizeof name);
+    if (isnan(v))
+        snprintf(value, sizeof value, "n/a");
+    else
+        snprintf(value, sizeof value, "%.*f %s", d, v, label);
+    sim_strbuf_printf(sb, "  %-26s %16s", name, value);
+    if (has_ci && isfinite(hw))
+        sim_strbuf_printf(sb, "  ± %.*f", d, hw);
+    sim_strbuf_printf(sb, "\n");
+}
+
+/* The books of a scope: what came in against what became of it. */
+static void table_books(struct sim_strbuf *sb, const struct sim_summary *s,
+                        const char *scope)
+{
+    struct books b;
+
+    if (sim_summary_find(s, scope, "arrived") == NULL)
+        return;
+    books_of(s, scope, &b);
+    sim_strbuf_printf(sb, "  books: %.0f present + %.0f arrived = %.0f "
+                      "completed + %.0f rejected + %.0f %s + %.0f present"
+                      " %s\n", b.start, b.arrived, b.completed, b.rejected,
+                      b.lost, b.lost_name, b.end,
+                      books_balance(&b) ? "(balanced)" : "(DO NOT BALANCE)");
+}
+
+static void table_engine(struct sim_strbuf *sb, const struct sim_summary *s)
+{
+    const struct sim_summary_row *ev = sim_summary_find(s, "engine",
+                                                        "events");
+    bool any = false;
+
+    if (ev == NULL)
+        return;
+    sim_strbuf_printf(sb, "engine: %.0f events per replication",
+                      ev->ci.mean);
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const struct sim_summary_row *r = &s->rows[i];
+
+        if (strcmp(r->scope, "engine") != 0 ||
+            strncmp(r->name, "dropped.", 8) != 0 ||
+            total(s, "engine", r->name) == 0)
+            continue;
+        sim_strbuf_printf(sb, "%s %s %.0f", any ? "," : "; dropped:",
+                          r->name + 8, total(s, "engine", r->name));
+        any = true;
+    }
+    sim_strbuf_printf(sb, "%s\n", any ? " (all replications)" : "");
+}
+
+char *sim_summary_table(const struct sim_summary *s,
+                        const struct sim_scenario *sc)
+{
+    struct sim_strbuf sb;
+    bool has_ci = s->n_reps > 1;
+    char dur[32], warm[32];
+
+    sim_strbuf_init(&sb);
+    sim_strbuf_printf(&sb, "distsim %s: scenario %s, seed %llu, %u "
+                      "replication%s of %s (first %s warm-up)\n",
+                      SIM_VERSION, sc->name, (unsigned long long)sc->seed,
+                      s->n_reps, s->n_reps == 1 ? "" : "s",
+                      sim_units_format_duration(sc->duration, dur,
+                                                sizeof dur),
+                      sim_units_format_duration(sc->warmup, warm,
+                                                sizeof warm));
+    sim_strbuf_printf(&sb, "%s\n", has_ci
+                      ? "values are means over replications, ± the "
+                        "half-width of their 95% confidence interval"
+                      : "one replication: no confidence interval (use "
+                        "--replications 2 or more)");
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const struct sim_summary_row *r = &s->rows[i];
+        bool is_new = i == 0 || strcmp(r->scope, s->rows[i - 1].scope) != 0;
+
+        if (strcmp(r->scope, "engine") == 0)
+            continue;
+        if (is_new && i > 0 && strcmp(s->rows[i - 1].scope, "engine") != 0)
+            table_books(&sb, s, s->rows[i - 1].scope);
+        if (is_new)
+            sim_strbuf_printf(&sb, "\n%s\n", r->scope);
+        if (strcmp(r->unit, "count") != 0)
+            table_row(&sb, r, has_ci);
+    }
+    if (s->n_rows > 0 && strcmp(s->rows[s->n_rows - 1].scope, "engine") != 0)
+        table_books(&sb, s, s->rows[s->n_rows - 1].scope);
+    sim_strbuf_printf(&sb, "\n");
+    table_engine(&sb, s);
+    return sim_strbuf_take(&sb);
+}
+
+static json_t *json_num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *json_row(const struct sim_summary_row *r, unsigned n_reps)
+{
+    json_t *o = json_object(), *vals = json_array();
+
+    for (unsigned i = 0; i < n_reps; i++)
+        json_array_append_new(vals, json_num(r->values[i]));
+    json_object_set_new(o, "scope", json_string(r->scope));
+    json_object_set_new(o, "name", json_string(r->name));
+    json_object_set_new(o, "unit", json_string(r->unit));
+    json_object_set_new(o, "mean", json_num(r->ci.mean));
+    json_object_set_new(o, "ci95_half_width", json_num(r->ci.half_width));
+    json_object_set_new(o, "sd", json_num(r->ci.sd));
+    json_object_set_new(o, "n", json_integer((json_int_t)r->ci.n));
+    json_object_set_new(o, "replications", vals);
+    return o;
+}
+
+static json_t *json_scenario(const struct sim_scenario *sc)
+{
+    json_t *o = json_object();
+    char hash[20];
+
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sc->hash);
+    json_object_set_new(o, "name", json_string(sc->name));
+    json_object_set_new(o, "file", json_string(sc->file));
+    json_object_set_new(o, "hash", json_string(hash));
+    json_object_set_new(o, "seed", json_integer((json_int_t)sc->seed));
+    json_object_set_new(o, "duration_s",
+                        json_real(sim_time_to_s(sc->duration)));
+    json_object_set_new(o, "warmup_s", json_real(sim_time_to_s(sc->warmup)));
+    json_object_set_new(o, "replications",
+                        json_integer((json_int_t)sc->replications));
+    return o;
+}
+
+int sim_summary_write_json(const struct sim_summary *s,
+                           const struct sim_scenario *sc, const char *path,
+                           struct sim_error *err)
+{
+    json_t *root = json_object(), *rows = json_array();
+    int rc;
+
+    json_object_set_new(root, "distsim", json_string(SIM_VERSION));
+    json_object_set_new(root, "scenario", json_scenario(sc));
+    json_object_set_new(root, "confidence_level", json_real(SUMMARY_LEVEL));
+    json_object_set_new(root, "books_balance", json_boolean(s->is_balanced));
+    for (size_t i = 0; i < s->n_rows; i++)
+        json_array_append_new(rows, json_row(&s->rows[i], s->n_reps));
+    json_object_set_new(root, "metrics", rows);
+    rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_REAL_PRECISION(17)
+                        | JSON_ENSURE_ASCII);
+    json_decref(root);
+    if (rc != 0)
+        return sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
+    return 0;
+}
+
+int sim_summary_write_tsv(const struct sim_summary *s, const char *path,
+                          struct sim_error *err)
+{
+    struct sim_strbuf sb;
+    FILE *f;
+    bool is_ok;
+
+    sim_strbuf_init(&sb);
+    sim_strbuf_printf(&sb, "scope\tmetric\tunit\tmean (unit)\t"
+                      "ci95_half_width (unit)\tsd (unit)\tn (replications)");
+    for (unsigned r = 0; r < s->n_reps; r++)
+        sim_strbuf_printf(&sb, "\trep%u (unit)", r);
+    sim_strbuf_printf(&sb, "\n");
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const struct sim_summary_row *row = &s->rows[i];
+
+        sim_strbuf_printf(&sb, "%s\t%s\t%s\t%.17g\t%.17g\t%.17g\t%zu",
+                          row->scope, row->name, row->unit, row->ci.mean,
+                          row->ci.half_width, row->ci.sd, row->ci.n);
+        for (unsigned r = 0; r < s->n_reps; r++)
+            sim_strbuf_printf(&sb, "\t%.17g", row->values[r]);
+        sim_strbuf_printf(&sb, "\n");
+    }
+    f = fopen(path, "w");
+    is_ok = f != NULL && !sb.is_failed &&
+            fwrite(sb.data, 1, sb.len, f) == sb.len;
+    if (f != NULL && fclose(f) != 0)
+        is_ok = false;
+    sim_strbuf_release(&sb);
+    if (!is_ok)
+        return sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
+    return 0;
+}
