@@ -57,6 +57,7 @@ struct sim_req {
     uint64_t key;                       /* data item it reads or writes */
     int64_t value;                      /* value written, or read back */
     uint64_t version;                   /* version written, or read back */
+    uint32_t store;                     /* truth store that answered, or 0 */
     sim_time t_created;                 /* the operation began, ns */
     sim_time t_sent;                    /* this attempt left its origin, ns */
     sim_time t_enqueued;                /* it joined its current queue, ns */

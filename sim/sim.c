@@ -79,6 +79,7 @@ struct name_slot {
 struct sim {
     struct sim_params params;
     struct sim_queue *queue;
+    struct sim_truth *truth;            /* versions of stored data */
     struct entity *entities;
     size_t n_entities, cap_entities;
     struct group *groups;
@@ -196,7 +197,10 @@ struct sim *sim_new(const struct sim_params *params, struct sim_error *err)
     }
     sim->params = *params;
     sim->queue = sim_queue_new();
-    if (sim->queue == NULL) {
+    sim->truth = sim_truth_new();
+    if (sim->queue == NULL || sim->truth == NULL) {
+        sim_queue_free(sim->queue);
+        sim_truth_free(sim->truth);
         free(sim);
         sim_error_set(err, SIM_ENOMEM, "out of memory");
         return NULL;
@@ -240,6 +244,7 @@ void sim_free(struct sim *sim)
         free(sim->req_chunks[i]);
     free(sim->req_chunks);
     sim_queue_free(sim->queue);
+    sim_truth_free(sim->truth);
     free(sim);
 }
 
@@ -883,4 +888,9 @@ sim_time sim_entity_clock(const struct sim *sim, uint32_t id)
                                            : 0;
 
     return sim_now(sim) + offset;
+}
+
+struct sim_truth *sim_truth(struct sim *sim)
+{
+    return sim->truth;
 }

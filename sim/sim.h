@@ -23,6 +23,7 @@
 #include "sim/req.h"
 #include "sim/stats.h"
 #include "sim/time.h"
+#include "sim/truth.h"
 #include "sim/units.h"
 
 struct sim;
@@ -256,6 +257,12 @@ uint64_t sim_n_dropped(const struct sim *sim, int reason);
 
 /* Installs the network model that decides delay and loss per message. */
 void sim_set_transport(struct sim *sim, sim_transport_fn fn, void *ctx);
+
+/*
+ * The ground truth of stored data for this replication (see truth.h):
+ * databases record acknowledged writes, readers check what they got.
+ */
+struct sim_truth *sim_truth(struct sim *sim);
 
 /* --- faults on links and clocks ----------------------------------------- */
 
