@@ -118,6 +118,14 @@ static const cyaml_schema_value_t client_schema = {
                         client_fields),
 };
 
+/* Per-window observations, for series; never reset at the warm-up. */
+struct client_windows {
+    size_t n;
+    uint64_t *completed;                /* answered ok */
+    uint64_t *ended;                    /* answered or failed */
+    struct sim_hist **response;         /* response times, s */
+};
+
 struct client_stats {
     struct sim_tally response;          /* successful requests, s */
     struct sim_hist *response_hist;     /* s */
@@ -148,6 +156,7 @@ struct client {
     size_t n_targets;
     uint64_t n_in_flight;
     struct client_stats st;
+    struct client_windows win;
 };
 
 static void client_destroy(void *state)
@@ -159,6 +168,11 @@ static void client_destroy(void *state)
     sim_dist_free(c->think);
     sim_dist_free(c->interarrival);
     sim_hist_free(c->st.response_hist);
+    for (size_t w = 0; c->win.response != NULL && w < c->win.n; w++)
+        sim_hist_free(c->win.response[w]);
+    free(c->win.response);
+    free(c->win.completed);
+    free(c->win.ended);
     free(c->target_name);
     free(c->name);
     free(c);
@@ -249,13 +263,17 @@ static void conclude(struct sim *sim, struct client *c, struct sim_req *req)
 
 static void on_reply(struct sim *sim, struct client *c, struct sim_req *req)
 {
+    size_t w = sim_window_of(sim, sim_now(sim));
     double response;
 
     if (!req->is_held)
         return;
     sim_cancel(sim, req->timeout_id);
+    c->win.ended[w]++;
     if (req->status == SIM_REQ_OK) {
         response = sim_time_to_s(sim_now(sim) - req->t_sent);
+        c->win.completed[w]++;
+        sim_hist_add(c->win.response[w], response);
         c->st.n_completed++;
         sim_tally_add(&c->st.response, response);
         sim_hist_add(c->st.response_hist, response);
@@ -271,6 +289,7 @@ static void on_reply(struct sim *sim, struct client *c, struct sim_req *req)
 static void on_timeout(struct sim *sim, struct client *c, struct sim_req *req)
 {
     req->timeout_id = 0;
+    c->win.ended[sim_window_of(sim, sim_now(sim))]++;
     c->st.n_failed[SIM_FAIL_TIMEOUT]++;
     conclude(sim, c, req);
 }
@@ -443,6 +462,23 @@ static int build_client(struct sim_cfg *cfg, const char *path,
     return rc != 0 ? SIM_EINVAL : 0;
 }
 
+static int windows_init(struct sim *sim, struct client_windows *win)
+{
+    win->n = sim_n_windows(sim);
+    win->completed = calloc(win->n, sizeof *win->completed);
+    win->ended = calloc(win->n, sizeof *win->ended);
+    win->response = calloc(win->n, sizeof *win->response);
+    if (win->completed == NULL || win->ended == NULL ||
+        win->response == NULL)
+        return SIM_ENOMEM;
+    for (size_t w = 0; w < win->n; w++) {
+        win->response[w] = sim_hist_new();
+        if (win->response[w] == NULL)
+            return SIM_ENOMEM;
+    }
+    return 0;
+}
+
 static int client_init(struct sim *sim, struct sim_cfg *cfg, const char *path,
                        const void *config, void **state)
 {
@@ -456,7 +492,7 @@ static int client_init(struct sim *sim, struct sim_cfg *cfg, const char *path,
     c->target_name = strdup(cc->target);
     c->st.response_hist = sim_hist_new();
     if (c->name == NULL || c->target_name == NULL ||
-        c->st.response_hist == NULL) {
+        c->st.response_hist == NULL || windows_init(sim, &c->win) != 0) {
         client_destroy(c);
         return SIM_ENOMEM;
     }
@@ -526,6 +562,46 @@ static void report_failures(const struct client *c, const char *scope,
     }
 }
 
+/* Length of window w in seconds (the last may be cut by the end). */
+static double window_s(const struct sim *sim, size_t w)
+{
+    sim_time t0 = (sim_time)w * sim_window_width(sim);
+    sim_time t1 = t0 + sim_window_width(sim);
+
+    if (t1 > sim_run_end(sim))
+        t1 = sim_run_end(sim);
+    return sim_time_to_s(t1 - t0);
+}
+
+static void report_series(struct sim *sim, const struct client *c,
+                          const char *scope, struct sim_report *rep)
+{
+    static const double pct[] = {0.5, 0.99, 0.999};
+    static const char *const name[] = {
+        "response_time.p50", "response_time.p99", "response_time.p999",
+    };
+    const struct client_windows *win = &c->win;
+    double *v = malloc((win->n + 1) * sizeof *v);
+
+    if (v == NULL) {
+        rep->status = SIM_ENOMEM;
+        return;
+    }
+    for (size_t w = 0; w < win->n; w++)
+        v[w] = (double)win->completed[w] / window_s(sim, w);
+    sim_report_series(rep, scope, "throughput", "1/s", v, win->n);
+    for (size_t k = 0; k < sizeof pct / sizeof pct[0]; k++) {
+        for (size_t w = 0; w < win->n; w++)
+            v[w] = sim_hist_quantile(win->response[w], pct[k]);
+        sim_report_series(rep, scope, name[k], "s", v, win->n);
+    }
+    for (size_t w = 0; w < win->n; w++)
+        v[w] = win->ended[w] ? (double)win->completed[w] /
+                               (double)win->ended[w] : NAN;
+    sim_report_series(rep, scope, "availability", "ratio", v, win->n);
+    free(v);
+}
+
 static void client_report(struct sim *sim, void *state,
                           struct sim_report *rep)
 {
@@ -565,6 +641,7 @@ static void client_report(struct sim *sim, void *state,
                    (double)c->st.n_in_flight_start);
     sim_report_add(rep, scope, "in_flight_end", "count",
                    (double)c->n_in_flight);
+    report_series(sim, c, scope, rep);
 }
 
 const struct sim_model_ops client_ops = {

@@ -137,6 +137,12 @@ struct server_stats {
 
 struct server_group;
 
+/* Per-window observations, for series; never reset at the warm-up. */
+struct server_windows {
+    struct sim_wtwa busy;               /* busy workers */
+    struct sim_wtwa queued;             /* requests waiting */
+};
+
 struct server {
     struct server_group *group;
     uint32_t id;                        /* entity id */
@@ -146,6 +152,7 @@ struct server {
     unsigned *idle;                     /* stack of idle worker indices */
     unsigned n_busy;                    /* workers minus those idle */
     struct server_stats st;
+    struct server_windows win;
 };
 
 struct server_group {
@@ -183,6 +190,8 @@ static void server_destroy(void *state)
         free(g->inst[i].fifo);
         free(g->inst[i].slots);
         free(g->inst[i].idle);
+        sim_wtwa_release(&g->inst[i].win.busy);
+        sim_wtwa_release(&g->inst[i].win.queued);
         stats_release(&g->inst[i].st);
     }
     free(g->inst);
@@ -199,6 +208,18 @@ static void server_destroy(void *state)
     free(g->routes);
     free(g->name);
     free(g);
+}
+
+static void set_busy(struct server *s, sim_time now)
+{
+    sim_twa_set(&s->st.busy, now, s->n_busy);
+    sim_wtwa_set(&s->win.busy, now, s->n_busy);
+}
+
+static void set_queued(struct server *s, sim_time now)
+{
+    sim_twa_set(&s->st.queued, now, (double)s->n_fifo);
+    sim_wtwa_set(&s->win.queued, now, (double)s->n_fifo);
 }
 
 static struct sim_req *fifo_pop(struct server *s)
@@ -239,7 +260,7 @@ static void start_service(struct sim *sim, struct server *s,
 
     service = sim_dist_sample(s->group->service[req->op], sim_rng(sim, s->id));
     s->n_busy++;
-    sim_twa_set(&s->st.busy, now, s->n_busy);
+    set_busy(s, now);
     sim_tally_add(&s->st.wait, sim_time_to_s(wait));
     sim_hist_add(s->st.wait_hist, sim_time_to_s(wait));
     req->wait_ns += wait;
@@ -262,7 +283,7 @@ static void on_request(struct sim *sim, struct server *s, struct sim_req *req)
     }
     if (s->n_fifo < s->group->capacity && fifo_push(s, req)) {
         s->st.n_queued++;
-        sim_twa_set(&s->st.queued, now, (double)s->n_fifo);
+        set_queued(s, now);
         return;
     }
     s->st.n_rejected++;
@@ -301,7 +322,7 @@ static void on_done(struct sim *sim, struct server *s, struct sim_req *req)
     s->slots[req->hop_tag.u64].req = NULL;
     s->n_busy--;
     s->idle[s->group->workers - 1 - s->n_busy] = (unsigned)req->hop_tag.u64;
-    sim_twa_set(&s->st.busy, now, s->n_busy);
+    set_busy(s, now);
     s->st.n_completed++;
     sim_tally_add(&s->st.service, sim_time_to_s(service));
     sim_tally_add(&s->st.sojourn, sojourn);
@@ -316,7 +337,7 @@ static void on_done(struct sim *sim, struct server *s, struct sim_req *req)
     }
     if (s->n_fifo > 0) {
         start_service(sim, s, fifo_pop(s));
-        sim_twa_set(&s->st.queued, now, (double)s->n_fifo);
+        set_queued(s, now);
     }
 }
 
@@ -342,8 +363,8 @@ static void on_crash(struct sim *sim, struct server *s)
         s->st.n_dropped++;
     }
     s->n_busy = 0;
-    sim_twa_set(&s->st.busy, now, 0);
-    sim_twa_set(&s->st.queued, now, 0);
+    set_busy(s, now);
+    set_queued(s, now);
 }
 
 static void server_handle(struct sim *sim, void *state,
@@ -489,7 +510,11 @@ static int add_instances(struct sim *sim, struct sim_cfg *cfg,
         s->slots = calloc(g->workers, sizeof *s->slots);
         s->idle = malloc(g->workers * sizeof *s->idle);
         if (s->slots == NULL || s->idle == NULL ||
-            stats_init(&s->st) != 0) {
+            stats_init(&s->st) != 0 ||
+            sim_wtwa_init(&s->win.busy, sim_n_windows(sim),
+                          sim_window_width(sim), 0, 0) != 0 ||
+            sim_wtwa_init(&s->win.queued, sim_n_windows(sim),
+                          sim_window_width(sim), 0, 0) != 0) {
             rc = SIM_ENOMEM;
             break;
         }
@@ -648,6 +673,34 @@ static void merge_stats(struct server_stats *sum, const struct server_stats *st)
     sum->n_present_start += st->n_present_start;
 }
 
+/* The group's utilisation and queue length, window by window. */
+static void report_series(struct sim *sim, const struct server_group *g,
+                          const char *scope, struct sim_report *rep)
+{
+    size_t n = sim_n_windows(sim);
+    double *v = calloc(n + 1, sizeof *v), *sum = calloc(n + 1, sizeof *v);
+    double *q = calloc(n + 1, sizeof *v);
+
+    if (v == NULL || sum == NULL || q == NULL) {
+        rep->status = SIM_ENOMEM;
+        goto done;
+    }
+    for (unsigned i = 0; i < g->n_inst; i++) {
+        sim_wtwa_means(&g->inst[i].win.busy, sim_now(sim), v);
+        for (size_t w = 0; w < n; w++)
+            sum[w] += v[w] / (g->workers * (double)g->n_inst);
+        sim_wtwa_means(&g->inst[i].win.queued, sim_now(sim), v);
+        for (size_t w = 0; w < n; w++)
+            q[w] += v[w];
+    }
+    sim_report_series(rep, scope, "utilisation", "ratio", sum, n);
+    sim_report_series(rep, scope, "queue_length", "requests", q, n);
+done:
+    free(v);
+    free(sum);
+    free(q);
+}
+
 static void server_report(struct sim *sim, void *state,
                           struct sim_report *rep)
 {
@@ -675,6 +728,7 @@ static void server_report(struct sim *sim, void *state,
     }
     snprintf(scope, sizeof scope, "server %s", g->name);
     report_scope(sim, &sum, busy, queued, present, scope, rep);
+    report_series(sim, g, scope, rep);
     for (unsigned i = 0; g->n_inst > 1 && i < g->n_inst; i++) {
         const struct server *s = &g->inst[i];
 

@@ -152,6 +152,22 @@ static void encode_rep(struct buf *b, unsigned index, int rc,
         buf_put_str(b, m->unit);
         buf_put(b, &m->value, sizeof m->value);
     }
+    buf_put_u32(b, (uint32_t)rep->n_series);
+    for (size_t i = 0; i < rep->n_series; i++) {
+        const struct sim_series *s = &rep->series[i];
+
+        buf_put_str(b, s->scope);
+        buf_put_str(b, s->name);
+        buf_put_str(b, s->unit);
+        buf_put_u32(b, (uint32_t)s->n_values);
+        buf_put(b, s->values, s->n_values * sizeof *s->values);
+    }
+    buf_put_u32(b, (uint32_t)rep->n_notes);
+    for (size_t i = 0; i < rep->n_notes; i++) {
+        buf_put(b, &rep->notes[i].t_s, sizeof rep->notes[i].t_s);
+        buf_put_str(b, rep->notes[i].kind);
+        buf_put_str(b, rep->notes[i].text);
+    }
 }
 
 static bool write_all(int fd, const unsigned char *p, size_t n)
@@ -199,6 +215,52 @@ static void worker_main(const struct sim_scenario *sc, unsigned first,
     _exit(0);
 }
 
+static void decode_series(struct buf *b, struct sim_report *rep)
+{
+    uint32_t n = buf_get_u32(b);
+
+    for (uint32_t i = 0; i < n && !b->is_bad; i++) {
+        char *scope = buf_get_str(b), *name = buf_get_str(b);
+        char *unit = buf_get_str(b);
+        uint32_t len = buf_get_u32(b);
+        double *v = NULL;
+
+        if (!b->is_bad && (size_t)len * sizeof *v <= b->len - b->pos) {
+            v = malloc((len ? len : 1) * sizeof *v);
+            if (v == NULL)
+                b->is_bad = true;
+            else
+                buf_get(b, v, len * sizeof *v);
+        } else {
+            b->is_bad = true;
+        }
+        if (!b->is_bad)
+            sim_report_series(rep, scope, name, unit, v, len);
+        free(v);
+        free(scope);
+        free(name);
+        free(unit);
+    }
+}
+
+static void decode_notes(struct buf *b, struct sim_report *rep)
+{
+    uint32_t n = buf_get_u32(b);
+
+    for (uint32_t i = 0; i < n && !b->is_bad; i++) {
+        double t;
+        char *kind, *text;
+
+        buf_get(b, &t, sizeof t);
+        kind = buf_get_str(b);
+        text = buf_get_str(b);
+        if (!b->is_bad)
+            sim_report_note(rep, t, kind, "%s", text);
+        free(kind);
+        free(text);
+    }
+}
+
 /* Decodes every record of one worker into its replication's slot. */
 static int decode_all(struct buf *b, unsigned first, struct sim_batch *out,
                       int *rcs, struct sim_error *errs)
@@ -234,6 +296,8 @@ static int decode_all(struct buf *b, unsigned first, struct sim_batch *out,
             free(name);
             free(unit);
         }
+        decode_series(b, &out->reports[idx]);
+        decode_notes(b, &out->reports[idx]);
     }
     return b->is_bad ? SIM_EINTERNAL : 0;
 }

@@ -261,6 +261,9 @@ static int write_outputs(const struct options *o,
     if (rc == 0)
         rc = sim_summary_write_tsv(sum, sim_outdir_path(&od, "metrics.tsv",
                                    path, sizeof path), err);
+    if (rc == 0)
+        rc = sim_summary_write_series(sum, sc, sim_outdir_path(&od,
+                                      "series.tsv", path, sizeof path), err);
     if (rc == 0) {
         f = fopen(sim_outdir_path(&od, "scenario.yaml", path, sizeof path),
                   "w");

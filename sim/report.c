@@ -5,6 +5,9 @@
  */
 #include "sim/report.h"
 
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +26,93 @@ void sim_report_release(struct sim_report *rep)
         free(rep->metrics[i].unit);
     }
     free(rep->metrics);
+    for (size_t i = 0; i < rep->n_series; i++) {
+        free(rep->series[i].scope);
+        free(rep->series[i].name);
+        free(rep->series[i].unit);
+        free(rep->series[i].values);
+    }
+    free(rep->series);
+    for (size_t i = 0; i < rep->n_notes; i++) {
+        free(rep->notes[i].kind);
+        free(rep->notes[i].text);
+    }
+    free(rep->notes);
     sim_report_init(rep);
+}
+
+/* Makes room for one more element of size elem; false on failure. */
+static bool reserve(struct sim_report *rep, void **arr, size_t n,
+                    size_t *cap, size_t elem)
+{
+    size_t cap_new;
+    void *p;
+
+    if (n < *cap)
+        return true;
+    cap_new = *cap ? *cap * 2 : 16;
+    p = realloc(*arr, cap_new * elem);
+    if (p == NULL) {
+        rep->status = SIM_ENOMEM;
+        return false;
+    }
+    *arr = p;
+    *cap = cap_new;
+    return true;
+}
+
+void sim_report_series(struct sim_report *rep, const char *scope,
+                       const char *name, const char *unit,
+                       const double *values, size_t n)
+{
+    struct sim_series *s;
+
+    if (!reserve(rep, (void **)&rep->series, rep->n_series,
+                 &rep->cap_series, sizeof *rep->series))
+        return;
+    s = &rep->series[rep->n_series];
+    s->scope = strdup(scope);
+    s->name = strdup(name);
+    s->unit = strdup(unit);
+    s->values = malloc((n ? n : 1) * sizeof *values);
+    s->n_values = n;
+    if (s->scope == NULL || s->name == NULL || s->unit == NULL ||
+        s->values == NULL) {
+        free(s->scope);
+        free(s->name);
+        free(s->unit);
+        free(s->values);
+        rep->status = SIM_ENOMEM;
+        return;
+    }
+    memcpy(s->values, values, n * sizeof *values);
+    rep->n_series++;
+}
+
+void sim_report_note(struct sim_report *rep, double t_s, const char *kind,
+                     const char *fmt, ...)
+{
+    struct sim_note *note;
+    char text[512];
+    va_list ap;
+
+    if (!reserve(rep, (void **)&rep->notes, rep->n_notes, &rep->cap_notes,
+                 sizeof *rep->notes))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    note = &rep->notes[rep->n_notes];
+    note->t_s = t_s;
+    note->kind = strdup(kind);
+    note->text = strdup(text);
+    if (note->kind == NULL || note->text == NULL) {
+        free(note->kind);
+        free(note->text);
+        rep->status = SIM_ENOMEM;
+        return;
+    }
+    rep->n_notes++;
 }
 
 void sim_report_add(struct sim_report *rep, const char *scope,

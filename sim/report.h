@@ -3,7 +3,8 @@
  * report.h - the figures one replication produces. A model adds named
  * values under a scope ("server app.0"); every replication of a scenario
  * adds the same names in the same order, which is how replications are
- * merged into means and confidence intervals.
+ * merged into means and confidence intervals. Besides single figures a
+ * report holds series (one value per time window) and a timeline of notes.
  */
 #ifndef SIM_REPORT_H
 #define SIM_REPORT_H
@@ -18,9 +19,29 @@ struct sim_metric {
     double value;
 };
 
+/* A figure per time window of the run (see sim_window_width). */
+struct sim_series {
+    char *scope;
+    char *name;
+    char *unit;
+    double *values;                     /* one per window; NaN: undefined */
+    size_t n_values;
+};
+
+/* Something that happened, for the timeline: a fault, a failover. */
+struct sim_note {
+    double t_s;                         /* simulated time, s */
+    char *kind;                         /* "partition", "crash", ... */
+    char *text;                         /* what and whom, for people */
+};
+
 struct sim_report {
     struct sim_metric *metrics;
     size_t n_metrics, cap_metrics;
+    struct sim_series *series;
+    size_t n_series, cap_series;
+    struct sim_note *notes;
+    size_t n_notes, cap_notes;
     int status;                         /* first failure (SIM_ENOMEM) or 0 */
 };
 
@@ -35,5 +56,18 @@ void sim_report_release(struct sim_report *rep);
  */
 void sim_report_add(struct sim_report *rep, const char *scope,
                     const char *name, const char *unit, double value);
+
+/*
+ * Appends a series of n values (copied), one per time window. Every
+ * replication must give the same series with the same n.
+ */
+void sim_report_series(struct sim_report *rep, const char *scope,
+                       const char *name, const char *unit,
+                       const double *values, size_t n);
+
+/* Appends a timeline entry at t_s seconds; text is printf-formatted. */
+void sim_report_note(struct sim_report *rep, double t_s, const char *kind,
+                     const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -34,6 +34,7 @@ struct scenario_top {
     unsigned long long *seed;
     char *duration;
     char *warmup;
+    char *window;
     unsigned *replications;
     struct scenario_limits_config *limits;
     char **expect;
@@ -69,6 +70,8 @@ static const cyaml_schema_field_t fixed_fields[] = {
                            struct scenario_top, duration, 1, 64),
     CYAML_FIELD_STRING_PTR("warmup", CYAML_FLAG_OPTIONAL,
                            struct scenario_top, warmup, 1, 64),
+    CYAML_FIELD_STRING_PTR("window", CYAML_FLAG_OPTIONAL,
+                           struct scenario_top, window, 1, 64),
     CYAML_FIELD_UINT_PTR("replications", CYAML_FLAG_OPTIONAL,
                          struct scenario_top, replications),
     CYAML_FIELD_MAPPING_PTR("limits", CYAML_FLAG_OPTIONAL,
@@ -152,6 +155,36 @@ static uint64_t hash_text(const char *s, size_t len)
     return h;
 }
 
+/*
+ * Series windows: as given, or a 1-2-5 width giving about 100 windows.
+ * At most 100000 windows, and none shorter than 1 ms.
+ */
+static void apply_window(struct sim_cfg *cfg, struct sim_scenario *sc,
+                         const char *text)
+{
+    static const sim_time steps[] = {1, 2, 5};
+    sim_time decade = SIM_MS;
+
+    if (sc->duration <= 0)
+        return;
+    if (text != NULL) {
+        if (sim_cfg_duration(cfg, "window", text, 0, &sc->window) != 0)
+            return;
+        if (sc->window < SIM_MS || sc->duration / sc->window > 100000)
+            sim_cfg_error(cfg, "window", "\"%s\" must be at least 1ms and "
+                          "give at most 100000 windows", text);
+        return;
+    }
+    for (;;) {
+        for (int i = 0; i < 3; i++) {
+            sc->window = steps[i] * decade;
+            if (sc->duration / sc->window <= 100)
+                return;
+        }
+        decade *= 10;
+    }
+}
+
 /* Defaults and ranges of the run parameters. */
 static void apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
                       const struct scenario_top *t)
@@ -172,6 +205,7 @@ static void apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
         sc->duration > 0 && sc->warmup >= sc->duration)
         sim_cfg_error(cfg, "warmup", "\"%s\" must be shorter than the "
                       "duration (%s)", t->warmup, t->duration);
+    apply_window(cfg, sc, t->window);
     if (sc->replications < 1 || sc->replications > MAX_REPLICATIONS)
         sim_cfg_error(cfg, "replications", "must be between 1 and %d",
                       MAX_REPLICATIONS);
@@ -303,6 +337,7 @@ int sim_scenario_build(const struct sim_scenario *sc, struct sim_cfg *cfg,
         .replication = rep,
         .duration = sc->duration,
         .warmup = sc->warmup,
+        .window = sc->window,
         .max_events = sc->max_events,
         .max_requests = sc->max_requests,
     };

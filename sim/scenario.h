@@ -28,6 +28,7 @@ struct sim_scenario {
     uint64_t seed;
     sim_time duration;                  /* whole run, ns */
     sim_time warmup;                    /* discarded first part, ns */
+    sim_time window;                    /* width of series windows, ns */
     unsigned replications;
     uint64_t max_events;                /* limits.events */
     size_t max_requests;                /* limits.requests */

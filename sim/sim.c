@@ -32,6 +32,7 @@ struct entity {
     void *state;                        /* the model's, not owned */
     gsl_rng *rng;                       /* owned */
     sim_time clock_offset;              /* skew of its own clock, ns */
+    uint32_t zone;                      /* set by the network model */
     bool is_up;
 };
 
@@ -61,6 +62,7 @@ struct group {
     char *name;
     uint32_t *members;
     size_t n_members;
+    size_t cap_members;                 /* size at creation */
 };
 
 struct model {
@@ -196,6 +198,9 @@ struct sim *sim_new(const struct sim_params *params, struct sim_error *err)
         return NULL;
     }
     sim->params = *params;
+    if (sim->params.window <= 0)
+        sim->params.window = sim->params.duration > 0 ? sim->params.duration
+                                                      : SIM_S;
     sim->queue = sim_queue_new();
     sim->truth = sim_truth_new();
     if (sim->queue == NULL || sim->truth == NULL) {
@@ -521,6 +526,7 @@ uint32_t sim_entity_add(struct sim *sim, const char *name,
     e->handle = handle;
     e->state = state;
     e->clock_offset = 0;
+    e->zone = 0;
     e->is_up = true;
     sim->n_entities++;
     return id;
@@ -598,7 +604,7 @@ int sim_group_add(struct sim *sim, const char *name, const uint32_t *members,
         goto fail;
     }
     memcpy(g->members, members, n_members * sizeof *members);
-    g->n_members = n_members;
+    g->n_members = g->cap_members = n_members;
     rc = names_put(sim, g->name, (uint32_t)sim->n_groups, true);
     if (rc != 0)
         goto fail;
@@ -893,4 +899,53 @@ sim_time sim_entity_clock(const struct sim *sim, uint32_t id)
 struct sim_truth *sim_truth(struct sim *sim)
 {
     return sim->truth;
+}
+
+sim_time sim_window_width(const struct sim *sim)
+{
+    return sim->params.window;
+}
+
+size_t sim_n_windows(const struct sim *sim)
+{
+    sim_time w = sim->params.window;
+
+    return (size_t)((sim->params.duration + w - 1) / w);
+}
+
+size_t sim_window_of(const struct sim *sim, sim_time t)
+{
+    size_t n = sim_n_windows(sim), i;
+
+    if (t < 0 || n == 0)
+        return 0;
+    i = (size_t)(t / sim->params.window);
+    return i < n ? i : n - 1;
+}
+
+int sim_group_set(struct sim *sim, const char *name, const uint32_t *members,
+                  size_t n_members)
+{
+    const struct name_slot *s = names_find(sim, name);
+    struct group *g;
+
+    if (s == NULL || s->name == NULL || !s->is_group)
+        return SIM_EINVAL;
+    g = &sim->groups[s->id];
+    if (n_members > g->cap_members)
+        return SIM_EINVAL;
+    memcpy(g->members, members, n_members * sizeof *members);
+    g->n_members = n_members;
+    return 0;
+}
+
+void sim_entity_set_zone(struct sim *sim, uint32_t id, uint32_t zone)
+{
+    if (id < sim->n_entities)
+        sim->entities[id].zone = zone;
+}
+
+uint32_t sim_entity_zone(const struct sim *sim, uint32_t id)
+{
+    return id < sim->n_entities ? sim->entities[id].zone : 0;
 }

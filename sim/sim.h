@@ -48,6 +48,7 @@ struct sim_params {
     uint32_t replication;               /* 0-based index */
     sim_time duration;                  /* the run ends here, ns */
     sim_time warmup;                    /* observations start here, ns */
+    sim_time window;                    /* width of series windows, ns */
     uint64_t max_events;                /* runaway cap on events run */
     size_t max_requests;                /* runaway cap on live requests */
 };
@@ -140,6 +141,16 @@ sim_time sim_now(const struct sim *sim);
 sim_time sim_warmup_end(const struct sim *sim);
 sim_time sim_run_end(const struct sim *sim);
 
+/*
+ * Series windows: the run [0, duration) is cut into windows of equal
+ * width (the last may be shorter); models report one value per window.
+ */
+sim_time sim_window_width(const struct sim *sim);
+size_t sim_n_windows(const struct sim *sim);
+
+/* The window holding time t, clamped to the last one. */
+size_t sim_window_of(const struct sim *sim, sim_time t);
+
 /* The replication index and scenario seed of this run. */
 uint32_t sim_replication(const struct sim *sim);
 uint64_t sim_seed(const struct sim *sim);
@@ -196,6 +207,22 @@ void sim_entity_restart(struct sim *sim, uint32_t id);
  */
 int sim_group_add(struct sim *sim, const char *name, const uint32_t *members,
                   size_t n_members);
+
+/*
+ * Replaces a group's members in place, so whoever holds the members
+ * pointer from sim_lookup sees the change (a virtual address moving to a
+ * standby). n_members may not exceed the group's size at creation.
+ * Returns 0, or SIM_EINVAL for an unknown group or too many members.
+ */
+int sim_group_set(struct sim *sim, const char *name, const uint32_t *members,
+                  size_t n_members);
+
+/*
+ * Zones, as the network model assigns them (0: no zone). Models that
+ * prefer nearby replicas compare zones.
+ */
+void sim_entity_set_zone(struct sim *sim, uint32_t id, uint32_t zone);
+uint32_t sim_entity_zone(const struct sim *sim, uint32_t id);
 
 /*
  * Resolves a name to its members: a group's, or the one entity of that

@@ -296,6 +296,67 @@ double sim_twa_mean(const struct sim_twa *w, sim_time now)
     return span > 0 ? area / span : w->value;
 }
 
+int sim_wtwa_init(struct sim_wtwa *w, size_t n, sim_time width,
+                  sim_time now, double value)
+{
+    w->area = calloc(n ? n : 1, sizeof *w->area);
+    w->n = n;
+    w->width = width;
+    w->t_last = now;
+    w->value = value;
+    return w->area != NULL ? 0 : SIM_ENOMEM;
+}
+
+void sim_wtwa_release(struct sim_wtwa *w)
+{
+    free(w->area);
+    w->area = NULL;
+}
+
+/* Adds value over [t0, t1) to the windows that interval crosses. */
+static void wtwa_spread(double *area, size_t n, sim_time width, sim_time t0,
+                        sim_time t1, double value)
+{
+    while (t0 < t1 && value != 0) {
+        size_t i = (size_t)(t0 / width);
+        sim_time end = (sim_time)(i + 1) * width;
+
+        if (i >= n)
+            return;
+        if (end > t1)
+            end = t1;
+        area[i] += value * (double)(end - t0);
+        t0 = end;
+    }
+}
+
+void sim_wtwa_set(struct sim_wtwa *w, sim_time now, double value)
+{
+    wtwa_spread(w->area, w->n, w->width, w->t_last, now, w->value);
+    w->t_last = now;
+    w->value = value;
+}
+
+void sim_wtwa_means(const struct sim_wtwa *w, sim_time now, double *out)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        sim_time t0 = (sim_time)i * w->width, t1 = t0 + w->width;
+        double area = w->area[i];
+
+        if (t0 >= now) {
+            out[i] = NAN;
+            continue;
+        }
+        if (t1 > now)
+            t1 = now;
+        /* The part since the last change is not in area yet. */
+        if (w->t_last < t1)
+            area += w->value * (double)(t1 - (w->t_last > t0 ? w->t_last
+                                                             : t0));
+        out[i] = area / (double)(t1 - t0);
+    }
+}
+
 int sim_ci_compute(const double *x, size_t n, double level,
                    struct sim_ci *out)
 {

@@ -98,6 +98,33 @@ void sim_twa_reset(struct sim_twa *w, sim_time now);
 /* Average over [t_start, now]; the current value if no time has passed. */
 double sim_twa_mean(const struct sim_twa *w, sim_time now);
 
+/*
+ * A time-weighted average per window: the run is cut into n windows of
+ * width ns, and the area under a piecewise-constant value is spread over
+ * the windows it crosses. Never reset at the warm-up: series cover the
+ * whole run.
+ */
+struct sim_wtwa {
+    double *area;                       /* per window, value * ns */
+    size_t n;                           /* windows */
+    sim_time width;                     /* ns */
+    sim_time t_last;                    /* last change, ns */
+    double value;                       /* current value */
+};
+
+/* Returns 0 or SIM_ENOMEM. */
+int sim_wtwa_init(struct sim_wtwa *w, size_t n, sim_time width,
+                  sim_time now, double value);
+void sim_wtwa_release(struct sim_wtwa *w);
+void sim_wtwa_set(struct sim_wtwa *w, sim_time now, double value);
+
+/*
+ * Writes the average of each window into out (n values), closing the
+ * area at now; windows that end after now average over their part before
+ * it, and windows starting at or after now are NaN.
+ */
+void sim_wtwa_means(const struct sim_wtwa *w, sim_time now, double *out);
+
 /* A confidence interval for the mean of independent replications. */
 struct sim_ci {
     size_t n;                           /* replications */

@@ -78,6 +78,67 @@ static bool all_books_balance(const struct sim_summary *s)
     return true;
 }
 
+/* Merges series i of every replication window by window. */
+static int merge_series(const struct sim_batch *b, size_t i,
+                        struct sim_summary_series *out)
+{
+    const struct sim_series *first = &b->reports[0].series[i];
+    double *v = malloc(b->n_reps * sizeof *v);
+
+    out->scope = first->scope;
+    out->name = first->name;
+    out->unit = first->unit;
+    out->n_values = first->n_values;
+    out->mean = malloc((first->n_values + 1) * sizeof *out->mean);
+    out->half_width = malloc((first->n_values + 1) * sizeof *out->mean);
+    if (v == NULL || out->mean == NULL || out->half_width == NULL) {
+        free(v);
+        return SIM_ENOMEM;
+    }
+    for (size_t w = 0; w < first->n_values; w++) {
+        struct sim_ci ci;
+
+        for (unsigned r = 0; r < b->n_reps; r++) {
+            const struct sim_series *sr = &b->reports[r].series[i];
+
+            v[r] = w < sr->n_values ? sr->values[w] : NAN;
+        }
+        sim_ci_compute(v, b->n_reps, SUMMARY_LEVEL, &ci);
+        out->mean[w] = ci.mean;
+        out->half_width[w] = ci.half_width;
+    }
+    free(v);
+    return 0;
+}
+
+static int build_series(const struct sim_batch *b, struct sim_summary *s,
+                        struct sim_error *err)
+{
+    const struct sim_report *first = &b->reports[0];
+
+    s->series = calloc(first->n_series + 1, sizeof *s->series);
+    if (s->series == NULL)
+        return sim_error_set(err, SIM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < first->n_series; i++) {
+        for (unsigned r = 1; r < b->n_reps; r++) {
+            const struct sim_report *rep = &b->reports[r];
+
+            if (rep->n_series != first->n_series ||
+                strcmp(rep->series[i].name, first->series[i].name) != 0) {
+                sim_summary_release(s);
+                return sim_error_set(err, SIM_EINTERNAL, "replication %u "
+                                     "reports different series", r);
+            }
+        }
+        s->n_series++;
+        if (merge_series(b, i, &s->series[i]) != 0) {
+            sim_summary_release(s);
+            return sim_error_set(err, SIM_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
 int sim_summary_build(const struct sim_batch *b, struct sim_summary *s,
                       struct sim_error *err)
 {
@@ -117,7 +178,8 @@ int sim_summary_build(const struct sim_batch *b, struct sim_summary *s,
         sim_ci_compute(v, b->n_reps, SUMMARY_LEVEL, &row->ci);
     }
     s->is_balanced = all_books_balance(s);
-    return 0;
+    s->first = first;
+    return build_series(b, s, err);
 }
 
 void sim_summary_release(struct sim_summary *s)
@@ -125,6 +187,11 @@ void sim_summary_release(struct sim_summary *s)
     for (size_t i = 0; i < s->n_rows; i++)
         free((double *)s->rows[i].values);
     free(s->rows);
+    for (size_t i = 0; i < s->n_series; i++) {
+        free(s->series[i].mean);
+        free(s->series[i].half_width);
+    }
+    free(s->series);
     memset(s, 0, sizeof *s);
 }
 
@@ -263,6 +330,19 @@ static void table_engine(struct sim_strbuf *sb, const struct sim_summary *s)
     sim_strbuf_printf(sb, "%s\n", any ? " (all replications)" : "");
 }
 
+static void table_notes(struct sim_strbuf *sb, const struct sim_summary *s)
+{
+    const struct sim_report *r = s->first;
+
+    if (r == NULL || r->n_notes == 0)
+        return;
+    sim_strbuf_printf(sb, "timeline (replication 0)\n");
+    for (size_t i = 0; i < r->n_notes; i++)
+        sim_strbuf_printf(sb, "  %10.3fs  %-12s %s\n", r->notes[i].t_s,
+                          r->notes[i].kind, r->notes[i].text);
+    sim_strbuf_printf(sb, "\n");
+}
+
 char *sim_summary_table(const struct sim_summary *s,
                         const struct sim_scenario *sc)
 {
@@ -300,6 +380,7 @@ char *sim_summary_table(const struct sim_summary *s,
     if (s->n_rows > 0 && strcmp(s->rows[s->n_rows - 1].scope, "engine") != 0)
         table_books(&sb, s, s->rows[s->n_rows - 1].scope);
     sim_strbuf_printf(&sb, "\n");
+    table_notes(&sb, s);
     table_engine(&sb, s);
     return sim_strbuf_take(&sb);
 }
@@ -344,6 +425,21 @@ static json_t *json_scenario(const struct sim_scenario *sc)
     return o;
 }
 
+static json_t *json_timeline(const struct sim_report *r)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; r != NULL && i < r->n_notes; i++) {
+        json_t *o = json_object();
+
+        json_object_set_new(o, "t_s", json_real(r->notes[i].t_s));
+        json_object_set_new(o, "kind", json_string(r->notes[i].kind));
+        json_object_set_new(o, "text", json_string(r->notes[i].text));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 int sim_summary_write_json(const struct sim_summary *s,
                            const struct sim_scenario *sc, const char *path,
                            struct sim_error *err)
@@ -358,6 +454,7 @@ int sim_summary_write_json(const struct sim_summary *s,
     for (size_t i = 0; i < s->n_rows; i++)
         json_array_append_new(rows, json_row(&s->rows[i], s->n_reps));
     json_object_set_new(root, "metrics", rows);
+    json_object_set_new(root, "timeline", json_timeline(s->first));
     rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_REAL_PRECISION(17)
                         | JSON_ENSURE_ASCII);
     json_decref(root);
@@ -366,12 +463,26 @@ int sim_summary_write_json(const struct sim_summary *s,
     return 0;
 }
 
+/* Writes the text of sb to path and releases sb. */
+static int write_text(struct sim_strbuf *sb, const char *path,
+                      struct sim_error *err)
+{
+    FILE *f = fopen(path, "w");
+    bool is_ok = f != NULL && !sb->is_failed &&
+                 fwrite(sb->data ? sb->data : "", 1, sb->len, f) == sb->len;
+
+    if (f != NULL && fclose(f) != 0)
+        is_ok = false;
+    sim_strbuf_release(sb);
+    if (!is_ok)
+        return sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
+    return 0;
+}
+
 int sim_summary_write_tsv(const struct sim_summary *s, const char *path,
                           struct sim_error *err)
 {
     struct sim_strbuf sb;
-    FILE *f;
-    bool is_ok;
 
     sim_strbuf_init(&sb);
     sim_strbuf_printf(&sb, "scope\tmetric\tunit\tmean (unit)\t"
@@ -389,13 +500,32 @@ int sim_summary_write_tsv(const struct sim_summary *s, const char *path,
             sim_strbuf_printf(&sb, "\t%.17g", row->values[r]);
         sim_strbuf_printf(&sb, "\n");
     }
-    f = fopen(path, "w");
-    is_ok = f != NULL && !sb.is_failed &&
-            fwrite(sb.data, 1, sb.len, f) == sb.len;
-    if (f != NULL && fclose(f) != 0)
-        is_ok = false;
-    sim_strbuf_release(&sb);
-    if (!is_ok)
-        return sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
-    return 0;
+    return write_text(&sb, path, err);
+}
+
+int sim_summary_write_series(const struct sim_summary *s,
+                             const struct sim_scenario *sc, const char *path,
+                             struct sim_error *err)
+{
+    struct sim_strbuf sb;
+
+    sim_strbuf_init(&sb);
+    sim_strbuf_printf(&sb, "scope\tmetric\tunit\twindow_start (s)\t"
+                      "window_end (s)\tmean (unit)\tci95_half_width (unit)"
+                      "\n");
+    for (size_t i = 0; i < s->n_series; i++) {
+        const struct sim_summary_series *ser = &s->series[i];
+
+        for (size_t w = 0; w < ser->n_values; w++) {
+            sim_time t0 = (sim_time)w * sc->window, t1 = t0 + sc->window;
+
+            if (t1 > sc->duration)
+                t1 = sc->duration;
+            sim_strbuf_printf(&sb, "%s\t%s\t%s\t%.9g\t%.9g\t%.17g\t%.17g"
+                              "\n", ser->scope, ser->name, ser->unit,
+                              sim_time_to_s(t0), sim_time_to_s(t1),
+                              ser->mean[w], ser->half_width[w]);
+        }
+    }
+    return write_text(&sb, path, err);
 }

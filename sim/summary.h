@@ -21,9 +21,22 @@ struct sim_summary_row {
     const double *values;               /* one per replication, owned */
 };
 
+/* One series across replications: per window, a mean and interval. */
+struct sim_summary_series {
+    const char *scope;
+    const char *name;
+    const char *unit;
+    size_t n_values;
+    double *mean;                       /* per window; NaN when undefined */
+    double *half_width;                 /* 95%, NaN with < 2 values */
+};
+
 struct sim_summary {
     struct sim_summary_row *rows;
     size_t n_rows;
+    struct sim_summary_series *series;
+    size_t n_series;
+    const struct sim_report *first;     /* replication 0, for its notes */
     unsigned n_reps;
     bool is_balanced;                   /* every book balances */
 };
@@ -55,5 +68,13 @@ int sim_summary_write_json(const struct sim_summary *s,
                            struct sim_error *err);
 int sim_summary_write_tsv(const struct sim_summary *s, const char *path,
                           struct sim_error *err);
+
+/*
+ * Writes series.tsv at path: one line per series and window, with the
+ * window's bounds from sc. SIM_EIO with err on failure.
+ */
+int sim_summary_write_series(const struct sim_summary *s,
+                             const struct sim_scenario *sc, const char *path,
+                             struct sim_error *err);
 
 #endif
