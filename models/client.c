@@ -443,8 +443,9 @@ static int build_client(struct sim_cfg *cfg, const char *path,
     snprintf(sub, sizeof sub, "%s.keys", path);
     rc |= keys_build(cfg, sub, cc->keys, &c->keys);
     snprintf(sub, sizeof sub, "%s.timeout", path);
-    rc |= sim_cfg_duration(cfg, sub, cc->timeout, 0, &c->timeout);
-    if (cc->timeout != NULL && c->timeout == 0) {
+    if (sim_cfg_duration(cfg, sub, cc->timeout, 0, &c->timeout) != 0) {
+        rc = SIM_EINVAL;
+    } else if (cc->timeout != NULL && c->timeout == 0) {
         sim_cfg_error(cfg, sub, "must be above 0 (leave it out to wait "
                       "forever)");
         rc = SIM_EINVAL;

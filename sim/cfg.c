@@ -32,6 +32,8 @@ struct sim_cfg {
     bool is_sorted;
     char **overrides;                   /* "key.path=value" texts, copied */
     size_t n_overrides;
+    char **suppressed;                  /* paths whose problems are dropped */
+    size_t n_suppressed;
 };
 
 struct sim_cfg *sim_cfg_new(const char *file)
@@ -53,6 +55,9 @@ void sim_cfg_free(struct sim_cfg *cfg)
 {
     if (cfg == NULL)
         return;
+    for (size_t i = 0; i < cfg->n_suppressed; i++)
+        free(cfg->suppressed[i]);
+    free(cfg->suppressed);
     for (size_t i = 0; i < cfg->n_problems; i++) {
         free(cfg->problems[i].path);
         free(cfg->problems[i].msg);
@@ -84,6 +89,9 @@ static void add_problem(struct sim_cfg *cfg, unsigned origin, int line,
     struct cfg_problem *p;
     char msg[512];
 
+    for (size_t i = 0; path != NULL && i < cfg->n_suppressed; i++)
+        if (strcmp(cfg->suppressed[i], path) == 0)
+            return;
     if (cfg->n_problems == cfg->cap_problems) {
         size_t cap = cfg->cap_problems ? cfg->cap_problems * 2 : 16;
         struct cfg_problem *grown = realloc(cfg->problems, cap * sizeof *p);
@@ -364,4 +372,17 @@ int sim_cfg_name(struct sim_cfg *cfg, const char *path, const char *name)
                   "digits, '_' or '-', starting with a letter)",
                   name ? name : "");
     return SIM_EINVAL;
+}
+
+void sim_cfg_suppress(struct sim_cfg *cfg, const char *path)
+{
+    char **grown = realloc(cfg->suppressed,
+                           (cfg->n_suppressed + 1) * sizeof *grown);
+
+    if (grown == NULL)
+        return;
+    cfg->suppressed = grown;
+    cfg->suppressed[cfg->n_suppressed] = strdup(path);
+    if (cfg->suppressed[cfg->n_suppressed] != NULL)
+        cfg->n_suppressed++;
 }

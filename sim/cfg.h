@@ -81,6 +81,13 @@ void sim_cfg_verror_from(struct sim_cfg *cfg, unsigned origin, int line,
                          va_list ap)
     __attribute__((format(printf, 6, 0)));
 
+/*
+ * From now on, drops problems recorded at exactly this path (copied). The
+ * loader uses it for the mapping that held a key it had to remove, whose
+ * later complaints ("needs sigma") would only echo the first problem.
+ */
+void sim_cfg_suppress(struct sim_cfg *cfg, const char *path);
+
 /* Number of problems recorded so far. */
 size_t sim_cfg_n_errors(const struct sim_cfg *cfg);
 

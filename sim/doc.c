@@ -1092,8 +1092,7 @@ static int set_missing(const struct doc_setter *s,
     if (guess != NULL)
         return set_fail(s, end, "not in the scenario; did you mean \"%s\"?",
                         guess);
-    return set_fail(s, end, "not in the scenario (--set adds only the last "
-                    "key of a path, to a mapping that is there)");
+    return set_fail(s, end, "not in the scenario");
 }
 
 /* Adds key: value (both from the override) to a mapping. */
@@ -1147,6 +1146,16 @@ static int set_place(const struct doc_setter *s, struct sim_doc_node *value)
         if (child == NULL && is_last && st.name != NULL &&
             node->kind == SIM_DOC_MAPPING)
             return set_add_key(s, node, &st, value);
+        /* A missing mapping on the way is created, as in limits.events. */
+        if (child == NULL && st.name != NULL && *p != '[' &&
+            node->kind == SIM_DOC_MAPPING) {
+            child = alloc_node(s->doc, SIM_DOC_MAPPING, s->origin);
+            if (child == NULL)
+                return SIM_ENOMEM;
+            r = set_add_key(s, node, &st, child);
+            if (r != 0)
+                return r;
+        }
         if (child == NULL)
             return set_missing(s, node, &st, start, (size_t)(p - s->path));
         if (is_last && child->kind != SIM_DOC_SCALAR)
@@ -1444,4 +1453,29 @@ const struct sim_doc_node *sim_doc_node_next(const struct sim_doc_node *node)
 const struct sim_doc_node *sim_doc_node_key(const struct sim_doc_node *node)
 {
     return node->key;
+}
+
+int sim_doc_remove(struct sim_doc *doc, const struct sim_doc_node *map,
+                   const struct sim_doc_node *value)
+{
+    struct sim_doc_node *m = (struct sim_doc_node *)map, *prev = NULL;
+
+    (void)doc;
+    if (m->kind != SIM_DOC_MAPPING)
+        return SIM_EINVAL;
+    for (struct sim_doc_node *v = m->coll.first; v != NULL; v = v->next) {
+        if (v != value) {
+            prev = v;
+            continue;
+        }
+        if (prev == NULL)
+            m->coll.first = v->next;
+        else
+            prev->next = v->next;
+        if (m->coll.last == v)
+            m->coll.last = prev;
+        m->coll.n--;
+        return 0;
+    }
+    return SIM_EINVAL;
 }

@@ -102,6 +102,14 @@ int sim_doc_emit(const struct sim_doc *doc, char **text, size_t *len);
  */
 int sim_doc_show(const struct sim_doc *doc, char **text, size_t *len);
 
+/*
+ * Removes the pair whose value is `value` from the mapping `map` (both
+ * nodes of doc). Returns 0, or SIM_EINVAL when value is not in map. The
+ * nodes stay allocated in the document's arena until it is freed.
+ */
+int sim_doc_remove(struct sim_doc *doc, const struct sim_doc_node *map,
+                   const struct sim_doc_node *value);
+
 /* The root node: always a mapping. */
 const struct sim_doc_node *sim_doc_root(const struct sim_doc *doc);
 

@@ -227,6 +227,7 @@ static int load_doc(struct sim_cfg *cfg, struct sim_scenario *sc,
                     struct sim_error *err)
 {
     struct scenario_priv *p = sc->priv;
+    bool is_pruned;
     size_t len;
     int rc;
 
@@ -239,10 +240,12 @@ static int load_doc(struct sim_cfg *cfg, struct sim_scenario *sc,
     sim_cfg_set_locator(cfg, sim_doc_locate, p->doc);
     for (size_t i = 0; i < n_sets; i++)
         sim_doc_set(p->doc, cfg, sets[i]);
-    if (sim_cfg_n_errors(cfg) > 0)
-        return SIM_EINVAL;
-    sim_schema_check(cfg, p->doc, &p->schema);
-    if (sim_cfg_n_errors(cfg) > 0)
+    /*
+     * Problems in optional keys are pruned away so that the rest can still
+     * be loaded and checked for meaning: all problems show in one run.
+     */
+    if (sim_schema_check_prune(cfg, p->doc, &p->schema, &is_pruned) != 0 &&
+        !is_pruned)
         return SIM_EINVAL;
     rc = sim_schema_load(cfg, p->doc, &p->schema, (void **)&p->top);
     if (rc != 0)
@@ -283,13 +286,11 @@ int sim_scenario_load(struct sim_cfg *cfg, const char *path,
     for (size_t k = 0; k < n_kinds; k++)
         if (kinds[k]->is_single)
             sc->sections[k].count = sc->sections[k].items != NULL;
-    if (sim_cfg_n_errors(cfg) > 0) {
-        rc = SIM_EINVAL;
-        goto fail;
-    }
     /* Build replication 0 once, so every component's problems show now. */
     rc = sim_scenario_build(sc, cfg, 0, &sim, err);
     sim_free(sim);
+    if (rc == 0 && sim_cfg_n_errors(cfg) > 0)
+        rc = SIM_EINVAL;
     if (rc != 0)
         goto fail;
     *out = sc;

@@ -28,12 +28,24 @@
 /* Room for what libcyaml logs during one load. */
 #define SCHEMA_LOG_MAX 400
 
+/* A pair to remove after the walk: the value, and its mapping. */
+struct schema_cut {
+    const struct sim_doc_node *map;
+    const struct sim_doc_node *value;
+    size_t parent_len;                  /* length of the mapping's path */
+    char path[SCHEMA_PATH_MAX];         /* the pair's key path */
+};
+
 /* The state of one walk. */
 struct schema_walk {
     struct sim_cfg *cfg;
     char path[SCHEMA_PATH_MAX];         /* "servers[0].queue", "" at root */
     size_t len;                         /* bytes of path in use */
     size_t n_problems;                  /* recorded by this walk */
+    struct schema_cut *cuts;            /* pairs whose problems prune away */
+    size_t n_cuts, cap_cuts;
+    size_t n_cut_problems;              /* problems inside those pairs */
+    bool is_stuck;                      /* a problem no pruning can fix */
 };
 
 /* What libcyaml logged, joined into one line. */
@@ -449,6 +461,38 @@ static void unknown_key(struct schema_walk *w, const struct sim_doc_node *key,
     report(w, key, "unknown key (expected one of: %s)", list);
 }
 
+/*
+ * Notes that the pair (map, value) had problems: it can be pruned when its
+ * key is unknown or optional; otherwise nothing can rescue the document.
+ */
+static void note_bad_pair(struct schema_walk *w,
+                          const struct sim_doc_node *map,
+                          const struct sim_doc_node *value, bool is_optional,
+                          size_t n_problems, size_t parent_len)
+{
+    w->n_cut_problems += n_problems;
+    if (!is_optional) {
+        w->is_stuck = true;
+        return;
+    }
+    if (w->n_cuts == w->cap_cuts) {
+        size_t cap = w->cap_cuts ? w->cap_cuts * 2 : 16;
+        struct schema_cut *grown = realloc(w->cuts, cap * sizeof *grown);
+
+        if (grown == NULL) {
+            w->is_stuck = true;
+            return;
+        }
+        w->cuts = grown;
+        w->cap_cuts = cap;
+    }
+    w->cuts[w->n_cuts].map = map;
+    w->cuts[w->n_cuts].value = value;
+    w->cuts[w->n_cuts].parent_len = parent_len;
+    memcpy(w->cuts[w->n_cuts].path, w->path, w->len + 1);
+    w->n_cuts++;
+}
+
 static void check_mapping(struct schema_walk *w,
                           const struct sim_doc_node *node,
                           const cyaml_schema_value_t *sv)
@@ -459,6 +503,9 @@ static void check_mapping(struct schema_walk *w,
     size_t len, old;
 
     for (v = sim_doc_node_first(node); v != NULL; v = sim_doc_node_next(v)) {
+        size_t before = w->n_problems, cut_before = w->n_cut_problems;
+        bool was_stuck = w->is_stuck;
+
         key = sim_doc_node_key(v);
         text = sim_doc_node_text(key, &len);
         f = find_field(fields, text, len, sv->flags);
@@ -467,12 +514,24 @@ static void check_mapping(struct schema_walk *w,
             unknown_key(w, key, fields);
         else
             check_value(w, v, &f->value);
+        /* Problems not already inside pruned pairs belong to this pair. */
+        if (w->n_problems - before > w->n_cut_problems - cut_before &&
+            (was_stuck || !w->is_stuck)) {
+            if (f != NULL && sim_doc_node_kind(v) == SIM_DOC_SEQUENCE)
+                w->is_stuck = true;
+            else
+                note_bad_pair(w, node, v, f == NULL ||
+                              (f->value.flags & CYAML_FLAG_OPTIONAL),
+                              w->n_problems - before, old);
+        }
         pop(w, old);
     }
     for (f = fields; f->key != NULL; f++) {
         if (!(f->value.flags & CYAML_FLAG_OPTIONAL) &&
-            !has_key(node, f->key, sv->flags))
+            !has_key(node, f->key, sv->flags)) {
             report(w, node, "missing required key \"%s\"", f->key);
+            w->is_stuck = true;
+        }
     }
 }
 
@@ -649,13 +708,28 @@ static void check_value(struct schema_walk *w,
 int sim_schema_check(struct sim_cfg *cfg, const struct sim_doc *doc,
                      const cyaml_schema_value_t *schema)
 {
-    struct schema_walk w;
+    struct schema_walk w = {.cfg = cfg};
 
-    w.cfg = cfg;
-    w.path[0] = '\0';
-    w.len = 0;
-    w.n_problems = 0;
     check_value(&w, sim_doc_root(doc), schema);
+    free(w.cuts);
+    return w.n_problems > 0 ? SIM_EINVAL : 0;
+}
+
+int sim_schema_check_prune(struct sim_cfg *cfg, struct sim_doc *doc,
+                           const cyaml_schema_value_t *schema,
+                           bool *is_pruned)
+{
+    struct schema_walk w = {.cfg = cfg};
+
+    check_value(&w, sim_doc_root(doc), schema);
+    *is_pruned = w.n_problems > 0 && !w.is_stuck;
+    /* Innermost pairs were noted first; remove outer ones first. */
+    for (size_t i = w.n_cuts; *is_pruned && i-- > 0;) {
+        sim_doc_remove(doc, w.cuts[i].map, w.cuts[i].value);
+        w.cuts[i].path[w.cuts[i].parent_len] = '\0';
+        sim_cfg_suppress(cfg, w.cuts[i].path);
+    }
+    free(w.cuts);
     return w.n_problems > 0 ? SIM_EINVAL : 0;
 }
 

@@ -9,6 +9,8 @@
 #ifndef SIM_SCHEMA_H
 #define SIM_SCHEMA_H
 
+#include <stdbool.h>
+
 #include <cyaml/cyaml.h>
 
 #include "sim/cfg.h"
@@ -37,6 +39,18 @@ int sim_schema_check(struct sim_cfg *cfg, const struct sim_doc *doc,
  * problem at the root, and so is a document that loads as nothing.
  * Returns 0, SIM_EINVAL or SIM_ENOMEM; *data is NULL on failure.
  */
+/*
+ * Like sim_schema_check, and then, when every problem sits in an optional
+ * key or an unknown one, removes those pairs from doc and sets *is_pruned:
+ * what is left can be loaded, so the caller can go on to report problems
+ * of meaning too. *is_pruned is false when there was nothing to remove or
+ * when a problem cannot be removed (a missing required key, a bad list
+ * item, a bad required value).
+ */
+int sim_schema_check_prune(struct sim_cfg *cfg, struct sim_doc *doc,
+                           const cyaml_schema_value_t *schema,
+                           bool *is_pruned);
+
 int sim_schema_load(struct sim_cfg *cfg, const struct sim_doc *doc,
                     const cyaml_schema_value_t *schema, void **data);
 

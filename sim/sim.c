@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sim/rng.h"
+#include "sim/suggest.h"
 
 #define ENGINE_TARGET (UINT32_MAX - 1)  /* the engine's own events */
 #define REQ_CHUNK 1024                  /* requests allocated at a time */
@@ -637,10 +638,24 @@ size_t sim_resolve(const struct sim *sim, struct sim_cfg *cfg,
                    const uint32_t **members)
 {
     size_t n = sim_lookup(sim, name, members);
+    struct sim_suggest sg;
+    const char *guess;
 
-    if (n == 0)
+    if (n > 0)
+        return n;
+    /* Entities first, then groups, so ties go to the order of creation. */
+    sim_suggest_init(&sg, name);
+    for (size_t i = 0; i < sim->n_entities; i++)
+        sim_suggest_add(&sg, sim->entities[i].name);
+    for (size_t i = 0; i < sim->n_groups; i++)
+        sim_suggest_add(&sg, sim->groups[i].name);
+    guess = sim_suggest_result(&sg);
+    if (guess != NULL)
+        sim_cfg_error(cfg, path, "unknown component \"%s\"; did you mean "
+                      "\"%s\"?", name, guess);
+    else
         sim_cfg_error(cfg, path, "unknown component \"%s\"", name);
-    return n;
+    return 0;
 }
 
 static bool req_pool_grow(struct sim *sim)

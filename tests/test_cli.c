@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_cli.c - the distsim program as a user meets it: help, version and
+ * usage errors with their exit codes; the same scenario and seed giving
+ * the same bytes, whatever the number of worker processes; --set and
+ * --seed; the output directory replaced whole, and refused when it is not
+ * a distsim output; a runaway scenario stopped with exit code 3.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sim/outdir.h"
+#include "tests/check.h"
+#include "tests/spawn.h"
+
+#define SMALL "tests/scenarios/small.yaml"
+
+static void run_expect(const char *const *args, int status,
+                       struct spawn_out *o)
+{
+    spawn_distsim(args, o);
+    if (o->status != status)
+        printf("  stderr: %s", o->err);
+    CHECK_EQ_INT(o->status, status);
+}
+
+static void test_cli__version_and_help(void)
+{
+    struct spawn_out o;
+
+    run_expect((const char *[]){"--version", NULL}, 0, &o);
+    CHECK(strncmp(o.out, "distsim ", 8) == 0);
+    spawn_release(&o);
+    run_expect((const char *[]){"--help", NULL}, 0, &o);
+    CHECK(strstr(o.out, "run SCENARIO.yaml") != NULL);
+    spawn_release(&o);
+    run_expect((const char *[]){"run", "--help", NULL}, 0, &o);
+    CHECK(strstr(o.out, "--replications N") != NULL);
+    spawn_release(&o);
+    run_expect((const char *[]){"validate", "-h", NULL}, 0, &o);
+    CHECK(strstr(o.out, "usage: distsim validate") != NULL);
+    spawn_release(&o);
+}
+
+static void test_cli__usage_errors_exit_2(void)
+{
+    struct spawn_out o;
+
+    run_expect((const char *[]){NULL}, 2, &o);
+    spawn_release(&o);
+    run_expect((const char *[]){"frobnicate", NULL}, 2, &o);
+    CHECK_EQ_STR(o.err, "distsim: unknown command \"frobnicate\" (see "
+                        "distsim --help)\n");
+    spawn_release(&o);
+    run_expect((const char *[]){"run", SMALL, "--bogus", NULL}, 2, &o);
+    CHECK_EQ_STR(o.err, "distsim: unknown option \"--bogus\" (see distsim "
+                        "run --help)\n");
+    spawn_release(&o);
+    run_expect((const char *[]){"run", NULL}, 2, &o);
+    CHECK_EQ_STR(o.err, "distsim: missing the scenario file (see distsim "
+                        "run --help)\n");
+    spawn_release(&o);
+    run_expect((const char *[]){"run", SMALL, "--jobs", "0", NULL}, 2, &o);
+    spawn_release(&o);
+    run_expect((const char *[]){"validate", "/nonexistent.yaml", NULL}, 2,
+               &o);
+    CHECK(strstr(o.err, "cannot read") != NULL);
+    spawn_release(&o);
+}
+
+/* Runs SMALL into dir with extra arguments; returns summary.json. */
+static char *run_small(const char *dir, const char *a1, const char *a2)
+{
+    struct spawn_out o;
+    char path[512];
+
+    run_expect((const char *[]){"run", SMALL, "-q", "--force", "-o", dir,
+                                a1, a2, NULL}, 0, &o);
+    spawn_release(&o);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    return spawn_read_file(path, NULL);
+}
+
+static bool same_file(const char *a_dir, const char *b_dir, const char *name)
+{
+    char pa[512], pb[512];
+    size_t la, lb;
+    char *a, *b;
+    bool is_same;
+
+    snprintf(pa, sizeof pa, "%s/%s", a_dir, name);
+    snprintf(pb, sizeof pb, "%s/%s", b_dir, name);
+    a = spawn_read_file(pa, &la);
+    b = spawn_read_file(pb, &lb);
+    is_same = a && b && la == lb && memcmp(a, b, la) == 0;
+    free(a);
+    free(b);
+    return is_same;
+}
+
+static void test_cli__same_seed_same_bytes_for_any_jobs(void)
+{
+    static const char *const files[] = {
+        "summary.json", "metrics.tsv", "series.tsv", "scenario.yaml",
+    };
+    char *a = run_small("/tmp/distsim-cli-a", "--jobs", "1");
+    char *b = run_small("/tmp/distsim-cli-b", "--jobs", "4");
+    char *c = run_small("/tmp/distsim-cli-c", "--jobs", "1");
+
+    CHECK(a && b && c);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        CHECK(same_file("/tmp/distsim-cli-a", "/tmp/distsim-cli-b",
+                        files[i]));
+        CHECK(same_file("/tmp/distsim-cli-a", "/tmp/distsim-cli-c",
+                        files[i]));
+    }
+    free(a);
+    free(b);
+    free(c);
+    a = run_small("/tmp/distsim-cli-d", "--seed", "4");
+    CHECK(!same_file("/tmp/distsim-cli-a", "/tmp/distsim-cli-d",
+                     "metrics.tsv"));
+    free(a);
+    for (int i = 0; i < 4; i++) {
+        char dir[64];
+
+        snprintf(dir, sizeof dir, "/tmp/distsim-cli-%c", 'a' + i);
+        sim_outdir_remove_tree(dir);
+    }
+}
+
+static void test_cli__books_balance_and_table_shows_intervals(void)
+{
+    struct spawn_out o;
+
+    run_expect((const char *[]){"run", SMALL, "-o", "/tmp/distsim-cli-t",
+                                "--force", NULL}, 0, &o);
+    CHECK(strstr(o.out, "client web") != NULL);
+    CHECK(strstr(o.out, "response time p99.9") != NULL);
+    CHECK(strstr(o.out, "±") != NULL);
+    CHECK(strstr(o.out, "DO NOT BALANCE") == NULL);
+    CHECK(strstr(o.out, "(balanced)") != NULL);
+    spawn_release(&o);
+    sim_outdir_remove_tree("/tmp/distsim-cli-t");
+}
+
+static void test_cli__set_changes_the_run(void)
+{
+    char *a = run_small("/tmp/distsim-cli-s1", "--replications", "2");
+    char *b = run_small("/tmp/distsim-cli-s2", "--set",
+                        "clients[0].arrival.rate=100/s");
+
+    CHECK(a && b);
+    CHECK(strstr(a, "\"replications\": 2") != NULL);
+    CHECK(strcmp(a, b) != 0);
+    free(a);
+    free(b);
+    sim_outdir_remove_tree("/tmp/distsim-cli-s1");
+    sim_outdir_remove_tree("/tmp/distsim-cli-s2");
+}
+
+static void test_cli__output_directory_is_replaced_whole(void)
+{
+    const char *dir = "/tmp/distsim-cli-out";
+    struct spawn_out o;
+    struct stat st;
+    FILE *f;
+
+    sim_outdir_remove_tree(dir);
+    mkdir(dir, 0755);
+    f = fopen("/tmp/distsim-cli-out/precious.txt", "w");
+    fputs("keep me\n", f);
+    fclose(f);
+    run_expect((const char *[]){"run", SMALL, "-q", "-o", dir, NULL}, 2, &o);
+    CHECK(strstr(o.err, "is not a distsim output") != NULL);
+    CHECK(stat("/tmp/distsim-cli-out/precious.txt", &st) == 0);
+    spawn_release(&o);
+    run_expect((const char *[]){"run", SMALL, "-q", "-o", dir, "--force",
+                                NULL}, 0, &o);
+    CHECK(stat("/tmp/distsim-cli-out/precious.txt", &st) != 0);
+    CHECK(stat("/tmp/distsim-cli-out/summary.json", &st) == 0);
+    spawn_release(&o);
+    /* A distsim output is replaced without --force. */
+    run_expect((const char *[]){"run", SMALL, "-q", "-o", dir, NULL}, 0, &o);
+    spawn_release(&o);
+    sim_outdir_remove_tree(dir);
+}
+
+static void test_cli__runaway_stops_with_exit_3(void)
+{
+    struct spawn_out o;
+
+    run_expect((const char *[]){"run", SMALL, "-q", "-o",
+                                "/tmp/distsim-cli-run", "--set",
+                                "limits.requests=50", "--set",
+                                "clients[0].arrival.rate=50k/s", NULL}, 3,
+               &o);
+    CHECK(strstr(o.err, "more than 50 requests in flight") != NULL);
+    spawn_release(&o);
+}
+
+CHECK_MAIN(CHECK_TEST(test_cli__version_and_help),
+           CHECK_TEST(test_cli__usage_errors_exit_2),
+           CHECK_TEST(test_cli__same_seed_same_bytes_for_any_jobs),
+           CHECK_TEST(test_cli__books_balance_and_table_shows_intervals),
+           CHECK_TEST(test_cli__set_changes_the_run),
+           CHECK_TEST(test_cli__output_directory_is_replaced_whole),
+           CHECK_TEST(test_cli__runaway_stops_with_exit_3))
