@@ -184,10 +184,10 @@ int history_key(struct history *h, const char *text, size_t len,
     return strtab_intern(&h->keys, text, len, id);
 }
 
-int history_key_int(struct history *h, int64_t key, uint32_t *id)
+int history_key_int(struct history *h, uint64_t key, uint32_t *id)
 {
     char buf[32];
-    int len = snprintf(buf, sizeof buf, "%" PRId64, key);
+    int len = snprintf(buf, sizeof buf, "%" PRIu64, key);
 
     return strtab_intern(&h->keys, buf, (size_t)len, id);
 }
@@ -388,6 +388,10 @@ static int parse_fail(struct parser *ps, const char *at, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* Quoted input may hold control bytes: keep them off the terminal. */
+    for (char *p = msg; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     return sim_error_set(ps->err, SIM_EINVAL, "%s:%" PRIu32 ":%zu: %s",
                          ps->name, ps->n_line, (size_t)(at - ps->line) + 1,
                          msg);
@@ -711,8 +715,12 @@ static int kv_key(struct parser *ps, const struct edn_token *t,
     ev->at_key = t->at;
     if (t->type == EDN_STRING)
         return history_key(ps->h, ps->scratch, t->n_str, &ev->key);
-    if (t->type == EDN_INT)
-        return history_key_int(ps->h, t->i, &ev->key);
+    if (t->type == EDN_INT) {
+        char buf[32];
+        int len = snprintf(buf, sizeof buf, "%" PRId64, t->i);
+
+        return history_key(ps->h, buf, (size_t)len, &ev->key);
+    }
     return edn_bad_value(ps, t);
 }
 

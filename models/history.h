@@ -70,6 +70,7 @@ struct history_op {
     uint8_t outcome;                    /* enum history_outcome */
 };
 
+/* Opaque: operations, plus the tables of key and value texts. */
 struct history;
 
 /* A new, empty history of the given model, or NULL when out of memory. */
@@ -108,7 +109,7 @@ int history_parse(const char *name, const char *text, size_t len,
  */
 int history_key(struct history *h, const char *text, size_t len,
                 uint32_t *id);
-int history_key_int(struct history *h, int64_t key, uint32_t *id);
+int history_key_int(struct history *h, uint64_t key, uint32_t *id);
 int history_value(struct history *h, const char *text, size_t len,
                   uint32_t *id);
 int history_value_int(struct history *h, int64_t value, uint32_t *id);
@@ -134,9 +135,13 @@ int history_invoke(struct history *h, const struct history_op *op,
 int history_complete(struct history *h, size_t index, int outcome,
                      uint32_t out, int64_t t_return);
 
+/* The model h was created with. */
 enum history_model history_model(const struct history *h);
 
-/* Operations, in invocation order of recording; index < history_n_ops. */
+/*
+ * Operations in the order they were recorded; index < history_n_ops. The
+ * pointer stays valid until the next history_invoke.
+ */
 size_t history_n_ops(const struct history *h);
 const struct history_op *history_op(const struct history *h, size_t index);
 
@@ -145,9 +150,9 @@ size_t history_n_keys(const struct history *h);
 size_t history_n_values(const struct history *h);
 
 /*
- * The text of a key or value id, NUL-terminated, owned by h and valid
- * until it is freed; *len (which may be NULL) gets its length. The text
- * of HISTORY_NIL is "nil".
+ * The text of a key or value id, NUL-terminated and owned by h; *len
+ * (which may be NULL) gets its length. The text of HISTORY_NIL is "nil".
+ * The pointer stays valid until h is freed or another text is interned.
  */
 const char *history_key_name(const struct history *h, uint32_t key);
 const char *history_value_text(const struct history *h, uint32_t value,

@@ -151,7 +151,7 @@ static struct history *gen_history(const struct gen_params *p)
         struct history_op op = {.process = (uint32_t)(i % 64)};
         uint32_t out;
 
-        history_key_int(h, (int64_t)key, &op.key);
+        history_key_int(h, key, &op.key);
         if (p->is_kv)
             gen_kv_op(h, r, k, &op, &out, i);
         else
