@@ -7,8 +7,12 @@
  * The invariant of the search: the list holds the call and return entries
  * of the operations not yet linearized, in time order, and the cache holds
  * every (linearized set, model state) pair ever reached, so no pair is
- * explored twice. All memory is sized once per history or grown by
- * doubling; a search step allocates nothing.
+ * explored twice. A set is stored as the count k of required operations
+ * all linearized (in invocation order) plus the bits from k to the last
+ * one linearized, and the bits of the optional ones: a few words, where a
+ * whole bitset would make memory grow with the square of the history.
+ * All memory is sized once per history or grown by doubling; a search
+ * step allocates nothing.
  */
 #include "models/lincheck.h"
 
@@ -56,34 +60,50 @@ struct lc_op {
 /* A call or a return, for sorting into the list. */
 struct lc_event {
     int64_t time;
-    uint32_t pos;                       /* operation's place in the selection */
+    uint32_t pos;                       /* its operation's position */
     uint32_t is_return;
+};
+
+/*
+ * Where the search stands. Positions number the selected operations:
+ * required ones first, in invocation order, then the optional ones.
+ */
+struct lc_walk {
+    uint64_t hset;                      /* hash of the linearized set */
+    uint32_t state;                     /* model state */
+    uint32_t k;                         /* positions below k all linearized,
+                                           k itself not */
+    uint32_t end_req;                   /* 1 + last required one linearized */
+    uint32_t end_opt;                   /* 1 + last optional one (counted
+                                           from the first optional) */
+    uint32_t n_done;                    /* required operations linearized */
+    uint32_t depth;                     /* frames on the stack */
 };
 
 /* The way back from one linearized operation. */
 struct lc_frame {
     int32_t entry;                      /* its call entry */
-    uint32_t state;                     /* model state before it */
+    struct lc_walk before;              /* the walk before it */
 };
 
-/* Where the search stands. */
-struct lc_walk {
-    uint32_t state;                     /* model state */
-    uint64_t hset;                      /* hash of the linearized set */
-    size_t depth;                       /* frames on the stack */
-    size_t n_done;                      /* required operations linearized */
+/* One visited (set, state) pair; its set words are in lc_cache.words. */
+struct lc_entry {
+    uint64_t hash;                      /* of the set and the state */
+    size_t off;                         /* first word in lc_cache.words */
+    uint32_t state;
+    uint32_t k;                         /* as in lc_walk */
+    uint32_t n_req;                     /* required words, from word k/64 */
+    uint32_t n_opt;                     /* optional words, from the first */
 };
 
 /* The visited (set, state) pairs: entries plus an open-addressing index. */
 struct lc_cache {
-    uint64_t *sets;                     /* n_words bitset words per entry */
-    size_t cap_words;                   /* words allocated in sets */
-    uint64_t *hashes;                   /* per entry: hash of (set, state) */
-    uint32_t *states;                   /* per entry: model state */
+    struct lc_entry *entries;
     size_t n, cap;                      /* entries used, allocated */
+    uint64_t *words;                    /* the entries' set words */
+    size_t n_words, cap_words;          /* words used, allocated */
     uint32_t *slots;                    /* entry + 1, or 0 when empty */
     size_t n_slots, cap_slots;          /* in use (a power of two), allocated */
-    size_t n_words;                     /* bitset words of this search */
 };
 
 /* Distinct strings, the states of the kv model. */
@@ -136,10 +156,13 @@ struct lc {
     int32_t *next, *prev;               /* the list; entry 0 is its head */
     int32_t *match;                     /* call: its return entry, 0 if none;
                                            return: RETURN_ENTRY */
-    uint32_t *pos_of;                   /* entry -> position in sel */
+    uint32_t *pos_of;                   /* entry -> position (see lc_walk) */
+    uint32_t *op_at;                    /* position -> ops[] index */
     int32_t *ret_of;                    /* position -> its return entry */
     uint64_t *zob;                      /* position -> random bits for hset */
-    uint64_t *bits;                     /* the linearized set */
+    uint64_t *bits;                     /* the linearized set: required
+                                           positions, then optional ones */
+    uint64_t *bits_opt;                 /* where the optional ones start */
     struct lc_frame *stack;
     struct lc_cache cache;
     struct lc_kv kv;
@@ -207,7 +230,8 @@ static size_t lc_memory(const struct lc *c)
 {
     const struct lc_cache *k = &c->cache;
 
-    return k->cap_words * 8 + k->cap * 12 + k->cap_slots * 4 +
+    return k->cap_words * 8 + k->cap * sizeof(struct lc_entry) +
+           k->cap_slots * 4 +
            c->kv.cap_text + c->kv.cap * sizeof(struct lc_str) +
            c->kv.n_slots * 4;
 }
@@ -528,7 +552,7 @@ static int cache_reset(struct lc *c, size_t n)
     k->n_slots = n_slots;
     memset(k->slots, 0, n_slots * sizeof *k->slots);
     k->n = 0;
-    k->n_words = (n + 63) / 64;
+    k->n_words = 0;
     return 0;
 }
 
@@ -552,7 +576,7 @@ static int cache_rehash(struct lc *c)
     k->n_slots = n_slots;
     memset(k->slots, 0, n_slots * sizeof *k->slots);
     for (size_t e = 0; e < k->n; e++) {
-        size_t i = k->hashes[e] & (n_slots - 1);
+        size_t i = k->entries[e].hash & (n_slots - 1);
 
         while (k->slots[i] != 0)
             i = (i + 1) & (n_slots - 1);
@@ -561,59 +585,80 @@ static int cache_rehash(struct lc *c)
     return 0;
 }
 
-static int cache_grow(struct lc *c)
+/* Makes room for one more entry of n_words words. */
+static int cache_grow(struct lc *c, size_t n_words)
 {
     struct lc_cache *k = &c->cache;
-    size_t need_words = (k->n + 1) * k->n_words;
     size_t extra = 0;
     int rc;
 
     if (k->n + 1 > k->cap)
-        extra += k->cap * 12;
-    if (need_words > k->cap_words)
-        extra += k->cap_words * 8;
+        extra += k->cap * sizeof *k->entries;
+    if (k->n_words + n_words > k->cap_words)
+        extra += k->cap_words * 8 + n_words * 8;
     if ((rc = lc_budget(c, extra)) < 0)
         return rc;
     if (k->n + 1 >= UINT32_MAX)
         return SIM_ELIMIT;
-    if (!grow((void **)&k->sets, &k->cap_words, 8, need_words))
+    /* Words for at least one more, so words is never NULL for memcpy. */
+    if (!grow((void **)&k->entries, &k->cap, sizeof *k->entries, k->n + 1) ||
+        !grow((void **)&k->words, &k->cap_words, 8, k->n_words + n_words + 1))
         return SIM_ENOMEM;
-    if (k->n + 1 > k->cap) {
-        size_t cap = k->cap;
-
-        if (!grow((void **)&k->hashes, &cap, 8, k->n + 1))
-            return SIM_ENOMEM;
-        cap = k->cap;
-        if (!grow((void **)&k->states, &cap, 4, k->n + 1))
-            return SIM_ENOMEM;
-        k->cap = cap;
-    }
     return 0;
 }
 
+/* The words that store w's set: *req (n_req of them), then *opt. */
+static struct lc_entry set_words(const struct lc *c, const struct lc_walk *w,
+                                 const uint64_t **req, const uint64_t **opt)
+{
+    struct lc_entry key = {.state = w->state, .k = w->k};
+
+    if (w->end_req > w->k)
+        key.n_req = (w->end_req - 1) / 64 - w->k / 64 + 1;
+    key.n_opt = w->end_opt == 0 ? 0 : (w->end_opt - 1) / 64 + 1;
+    *req = c->bits + w->k / 64;
+    *opt = c->bits_opt;
+    return key;
+}
+
+static bool entry_is(const struct lc_cache *k, const struct lc_entry *e,
+                     const struct lc_entry *key, const uint64_t *req,
+                     const uint64_t *opt)
+{
+    const uint64_t *words = k->words + e->off;
+
+    return e->hash == key->hash && e->state == key->state &&
+           e->k == key->k && e->n_req == key->n_req &&
+           e->n_opt == key->n_opt &&
+           memcmp(words, req, key->n_req * 8) == 0 &&
+           memcmp(words + key->n_req, opt, key->n_opt * 8) == 0;
+}
+
 /*
- * Adds (c->bits, state) with the given hash: 1 when it is new, 0 when it
- * was there already, or an error (SIM_ELIMIT at the memory cap).
+ * Adds the set and state of w (with c->bits up to date): 1 when the pair
+ * is new, 0 when it was there already, or an error (SIM_ELIMIT at the
+ * memory cap).
  */
-static int cache_add(struct lc *c, uint64_t hash, uint32_t state)
+static int cache_add(struct lc *c, const struct lc_walk *w)
 {
     struct lc_cache *k = &c->cache;
-    size_t i, n_bytes = k->n_words * 8;
+    const uint64_t *req, *opt;
+    struct lc_entry key = set_words(c, w, &req, &opt);
+    size_t i;
     int rc;
 
-    for (i = hash & (k->n_slots - 1); k->slots[i] != 0;
-         i = (i + 1) & (k->n_slots - 1)) {
-        size_t e = k->slots[i] - 1;
-
-        if (k->hashes[e] == hash && k->states[e] == state &&
-            memcmp(k->sets + e * k->n_words, c->bits, n_bytes) == 0)
+    key.hash = w->hset ^ state_hash(w->state);
+    for (i = key.hash & (k->n_slots - 1); k->slots[i] != 0;
+         i = (i + 1) & (k->n_slots - 1))
+        if (entry_is(k, &k->entries[k->slots[i] - 1], &key, req, opt))
             return 0;
-    }
-    if ((rc = cache_grow(c)) < 0)
+    if ((rc = cache_grow(c, key.n_req + key.n_opt)) < 0)
         return rc;
-    memcpy(k->sets + k->n * k->n_words, c->bits, n_bytes);
-    k->hashes[k->n] = hash;
-    k->states[k->n] = state;
+    key.off = k->n_words;
+    memcpy(k->words + k->n_words, req, key.n_req * 8);
+    memcpy(k->words + k->n_words + key.n_req, opt, key.n_opt * 8);
+    k->n_words += key.n_req + key.n_opt;
+    k->entries[k->n] = key;
     k->slots[i] = (uint32_t)++k->n;
     if (2 * k->n > k->n_slots && (rc = cache_rehash(c)) < 0)
         return rc;
@@ -665,33 +710,38 @@ static void append_entry(struct lc *c, int32_t e, const struct lc_event *ev)
 }
 
 /*
- * Builds the time-ordered list of calls and returns of c->sel. Calls are
- * already in order (sel follows ops, sorted by invocation); sorted
- * returns are merged in, after calls of the same instant, so operations
- * that meet at one instant overlap.
+ * Builds the time-ordered list of calls and returns of c->sel, numbering
+ * positions as lc_walk says. Calls are already in order (sel follows ops,
+ * sorted by invocation); sorted returns are merged in, after calls of the
+ * same instant, so operations that meet at one instant overlap.
  */
 static void build_list(struct lc *c)
 {
     struct lc_event *rets = c->events + c->n_sel;
-    size_t n_ret = 0, i_ret = 0, n_ev = 0;
-    uint32_t pos = 0;
+    size_t n_ret = 0, i_ret = 0, n_ev = 0, i_call = 0;
+    uint32_t n_req = 0, n_opt = 0;
 
-    for (uint32_t p = 0; p < c->n_sel; p++) {
+    for (size_t p = 0; p < c->n_sel; p++)
+        n_req += !c->ops[c->sel[p]].is_optional;
+    for (size_t p = 0; p < c->n_sel; p++) {
         const struct lc_op *op = &c->ops[c->sel[p]];
+        uint32_t pos = op->is_optional ? n_req + n_opt++ : (uint32_t)n_ret;
 
-        c->events[p] = (struct lc_event){op->t_call, p, 0};
-        c->ret_of[p] = 0;
+        c->op_at[pos] = c->sel[p];
+        c->events[p] = (struct lc_event){op->t_call, pos, 0};
+        c->ret_of[pos] = 0;
         if (!op->is_optional)
-            rets[n_ret++] = (struct lc_event){op->t_return, p, 1};
+            rets[n_ret++] = (struct lc_event){op->t_return, pos, 1};
     }
     c->n_required = n_ret;
+    c->bits_opt = c->bits + (n_req + 63) / 64;
     sort_returns(rets, n_ret);
-    while (pos < c->n_sel || i_ret < n_ret) {
+    while (i_call < c->n_sel || i_ret < n_ret) {
         const struct lc_event *ev;
 
-        if (pos < c->n_sel && (i_ret == n_ret ||
-                               c->events[pos].time <= rets[i_ret].time))
-            ev = &c->events[pos++];
+        if (i_call < c->n_sel && (i_ret == n_ret ||
+                                  c->events[i_call].time <= rets[i_ret].time))
+            ev = &c->events[i_call++];
         else
             ev = &rets[i_ret++];
         append_entry(c, (int32_t)++n_ev, ev);
@@ -732,32 +782,77 @@ static void unlift(struct lc *c, int32_t e)
     relink_entry(c, e);
 }
 
+/* The first required position from `from` on that is not linearized. */
+static uint32_t next_open(const struct lc *c, uint32_t from)
+{
+    size_t i = from / 64, last = (c->n_required - 1) / 64;
+    uint64_t free_bits;
+
+    if (from >= c->n_required)
+        return (uint32_t)c->n_required;
+    free_bits = ~c->bits[i] & (~(uint64_t)0 << (from % 64));
+    while (free_bits == 0 && ++i <= last)
+        free_bits = ~c->bits[i];
+    if (free_bits == 0)
+        return (uint32_t)c->n_required;
+    return (uint32_t)(i * 64 + (size_t)__builtin_ctzll(free_bits));
+}
+
+/* Marks position pos linearized in c->bits and in w. */
+static void walk_add(struct lc *c, struct lc_walk *w, uint32_t pos)
+{
+    w->hset ^= c->zob[pos];
+    if (pos >= c->n_required) {
+        uint32_t q = pos - (uint32_t)c->n_required;
+
+        c->bits_opt[q / 64] |= (uint64_t)1 << (q % 64);
+        w->end_opt = q + 1 > w->end_opt ? q + 1 : w->end_opt;
+        return;
+    }
+    c->bits[pos / 64] |= (uint64_t)1 << (pos % 64);
+    w->end_req = pos + 1 > w->end_req ? pos + 1 : w->end_req;
+    w->n_done++;
+    if (pos == w->k)
+        w->k = next_open(c, pos + 1);
+}
+
+/* Clears position pos in c->bits (the walk is restored from a frame). */
+static void bits_clear(struct lc *c, uint32_t pos)
+{
+    if (pos >= c->n_required) {
+        uint32_t q = pos - (uint32_t)c->n_required;
+
+        c->bits_opt[q / 64] &= ~((uint64_t)1 << (q % 64));
+    } else {
+        c->bits[pos / 64] &= ~((uint64_t)1 << (pos % 64));
+    }
+}
+
 /*
  * Tries to linearize the call at entry e next: 1 when it did (pushing a
  * frame), 0 when the model or the cache says no, or an error.
  */
 static int try_call(struct lc *c, int32_t e, struct lc_walk *w)
 {
-    uint32_t pos = c->pos_of[e], next;
-    const struct lc_op *op = &c->ops[c->sel[pos]];
-    uint64_t hset = w->hset ^ c->zob[pos];
-    int rc = model_step(c, op, w->state, &next);
+    uint32_t pos = c->pos_of[e];
+    const struct lc_op *op = &c->ops[c->op_at[pos]];
+    struct lc_walk next = *w;
+    int rc = model_step(c, op, w->state, &next.state);
 
     if (rc <= 0)
         return rc;
     /* An optional op that changes nothing is as good as left out. */
-    if (op->is_optional && next == w->state)
+    if (op->is_optional && next.state == w->state)
         return 0;
-    c->bits[pos / 64] |= (uint64_t)1 << (pos % 64);
-    rc = cache_add(c, hset ^ state_hash(next), next);
+    walk_add(c, &next, pos);
+    rc = cache_add(c, &next);
     if (rc <= 0) {
-        c->bits[pos / 64] &= ~((uint64_t)1 << (pos % 64));
+        bits_clear(c, pos);
         return rc;
     }
-    c->stack[w->depth++] = (struct lc_frame){e, w->state};
-    w->state = next;
-    w->hset = hset;
-    w->n_done += !op->is_optional;
+    c->stack[w->depth] = (struct lc_frame){e, *w};
+    next.depth++;
+    *w = next;
     lift(c, e);
     return 1;
 }
@@ -765,15 +860,12 @@ static int try_call(struct lc *c, int32_t e, struct lc_walk *w)
 /* Undoes the latest linearization; returns the entry to try next. */
 static int32_t backtrack(struct lc *c, struct lc_walk *w)
 {
-    struct lc_frame f = c->stack[--w->depth];
-    uint32_t pos = c->pos_of[f.entry];
+    const struct lc_frame *f = &c->stack[w->depth - 1];
 
-    c->bits[pos / 64] &= ~((uint64_t)1 << (pos % 64));
-    w->hset ^= c->zob[pos];
-    w->state = f.state;
-    w->n_done -= !c->ops[c->sel[pos]].is_optional;
-    unlift(c, f.entry);
-    return c->next[f.entry];
+    bits_clear(c, c->pos_of[f->entry]);
+    *w = f->before;
+    unlift(c, f->entry);
+    return c->next[f->entry];
 }
 
 /*
@@ -783,13 +875,16 @@ static int32_t backtrack(struct lc *c, struct lc_walk *w)
 static int search(struct lc *c)
 {
     struct lc_walk w = {.state = c->init};
+    size_t n_opt;
     int32_t e;
     int rc;
 
     build_list(c);
+    n_opt = c->n_sel - c->n_required;
     if ((rc = cache_reset(c, c->n_sel)) < 0)
         return rc;
-    memset(c->bits, 0, c->cache.n_words * sizeof *c->bits);
+    memset(c->bits, 0, ((c->n_required + 63) / 64 + (n_opt + 63) / 64) *
+           sizeof *c->bits);
     e = c->next[0];
     while (w.n_done < c->n_required) {
         assert(e != 0);
@@ -854,13 +949,14 @@ static int lc_init(struct lc *c, const struct history *h)
     c->pos_of = malloc((2 * m + 1) * sizeof *c->pos_of);
     c->ret_of = malloc(m * sizeof *c->ret_of);
     c->zob = malloc(m * sizeof *c->zob);
-    c->bits = malloc((m / 64 + 1) * sizeof *c->bits);
+    c->bits = malloc((m / 64 + 2) * sizeof *c->bits);
+    c->op_at = malloc(m * sizeof *c->op_at);
     c->stack = malloc(m * sizeof *c->stack);
     c->stamp = calloc(history_n_values(h), sizeof *c->stamp);
     c->sources = calloc(history_n_values(h), sizeof *c->sources);
     if (!c->ops || !c->sel || !c->cur || !c->events || !c->next ||
         !c->prev || !c->match || !c->pos_of || !c->ret_of || !c->zob ||
-        !c->bits || !c->stack || !c->stamp || !c->sources)
+        !c->bits || !c->op_at || !c->stack || !c->stamp || !c->sources)
         return SIM_ENOMEM;
     for (size_t pos = 0; pos < m; pos++)
         c->zob[pos] = mix64(0x9e3779b97f4a7c15u * (pos + 1));
@@ -882,10 +978,10 @@ static void lc_release(struct lc *c)
     free(c->ret_of);
     free(c->zob);
     free(c->bits);
+    free(c->op_at);
     free(c->stack);
-    free(c->cache.sets);
-    free(c->cache.hashes);
-    free(c->cache.states);
+    free(c->cache.entries);
+    free(c->cache.words);
     free(c->cache.slots);
     free(c->kv.text);
     free(c->kv.strs);
