@@ -424,6 +424,22 @@ static void test_lincheck__large_history_within_budget(void)
     history_free(h);
 }
 
+static void test_lincheck__long_single_key_within_budget(void)
+{
+    struct gen_params p = {
+        .seed = 5, .n_ops = 100000, .n_keys = 1, .spread = 30,
+        .p_unknown = 0.01,
+    };
+    struct history *h = gen_history(&p);
+    struct lincheck_result res;
+
+    CHECK_EQ_INT(lincheck_check(h, 10.0, &res, NULL), 0);
+    CHECK_EQ_INT(res.verdict, LINCHECK_OK);
+    printf("  10^5 operations on 1 key: %.3f s\n", res.elapsed_s);
+    lincheck_result_release(&res);
+    history_free(h);
+}
+
 /* --- a brute-force reference for tiny histories ------------------------ */
 
 #define BF_MAX_OPS 7                    /* ops of a tiny history */
@@ -706,5 +722,6 @@ CHECK_MAIN(CHECK_TEST(test_lincheck__concurrent_write_and_read_in_either_order),
            CHECK_TEST(test_lincheck__budget_gives_unknown_on_a_hard_history),
            CHECK_TEST(test_lincheck__random_sequential_runs_are_linearizable),
            CHECK_TEST(test_lincheck__large_history_within_budget),
+           CHECK_TEST(test_lincheck__long_single_key_within_budget),
            CHECK_TEST(test_lincheck__agrees_with_brute_force_on_tiny_histories),
            CHECK_TEST(test_lincheck__shared_histories_get_their_verdicts))
