@@ -58,6 +58,10 @@ static uint64_t hash_bytes(const char *s, size_t len)
     return h;
 }
 
+/*
+ * Grows *arr (of *cap elements of elem bytes) to hold at least `need`,
+ * doubling; false when out of memory, leaving *arr as it was.
+ */
 static bool grow(void **arr, size_t *cap, size_t elem, size_t need)
 {
     size_t cap_new = *cap ? *cap : 16;
@@ -126,6 +130,10 @@ static int strtab_add(struct strtab *t, const char *s, size_t len,
     return 0;
 }
 
+/*
+ * Sets *id to the id of s, adding it when new. The index is kept at most
+ * half full, so probes are short and always end at an empty slot.
+ */
 static int strtab_intern(struct strtab *t, const char *s, size_t len,
                          uint32_t *id)
 {
@@ -206,6 +214,7 @@ int history_value_int(struct history *h, int64_t value, uint32_t *id)
     return strtab_intern(&h->values, buf, (size_t)len, id);
 }
 
+/* Whether an operation of this kind belongs to the model. */
 static bool kind_fits(enum history_model model, int kind)
 {
     if (model == HISTORY_REGISTER)
@@ -213,6 +222,7 @@ static bool kind_fits(enum history_model model, int kind)
     return kind >= HISTORY_GET && kind <= HISTORY_APPEND;
 }
 
+/* Arguments a kind does not use are stored as nil, so equal ops compare. */
 int history_invoke(struct history *h, const struct history_op *op,
                    size_t *index)
 {
@@ -252,6 +262,10 @@ static bool out_fits(const struct history *h, int kind, uint32_t out)
     return true;
 }
 
+/*
+ * An unknown outcome keeps t_return at HISTORY_OPEN: the operation may
+ * take effect at any time after its invocation, to the end.
+ */
 int history_complete(struct history *h, size_t index, int outcome,
                      uint32_t out, int64_t t_return)
 {
@@ -338,6 +352,17 @@ const char *history_outcome_name(int outcome)
 }
 
 /* --- parsing: lines, tokens, errors ------------------------------------- */
+
+/*
+ * Both formats hold one event per line, so the parser works a line at a
+ * time: it reads the line's fields into a parse_event (pointing into the
+ * text, for messages), checks the value's shape against the line's type
+ * and function, then applies the event. An invocation opens an operation
+ * for its process; a completion must find that process's open operation
+ * and repeat its function, key and argument. The line number is the
+ * event's time, which keeps the file's order, the only order Jepsen
+ * guarantees. The first problem ends the parse.
+ */
 
 /* What one line of a file says, whatever its format. */
 enum parse_type { TYPE_INVOKE, TYPE_OK, TYPE_FAIL, TYPE_INFO };
@@ -456,6 +481,7 @@ static bool parse_int(const char *p, size_t len, int64_t *out)
     return true;
 }
 
+/* Reads the TYPE keyword of a line into an enum parse_type. */
 static int parse_type_word(struct parser *ps, const char *p, size_t len,
                            int *type)
 {
@@ -469,6 +495,10 @@ static int parse_type_word(struct parser *ps, const char *p, size_t len,
     return 0;
 }
 
+/*
+ * Reads the F keyword into an enum history_kind: the model is fixed by
+ * the file's format, so :get in an etcd log is as unknown as :delete.
+ */
 static int parse_f_word(struct parser *ps, const char *p, size_t len,
                         int *kind)
 {
@@ -558,6 +588,7 @@ static int etcd_field(struct parser *ps, const char **p, const char **start,
     return 0;
 }
 
+/* A process number, or :nemesis (stored as -1: the line is skipped). */
 static int etcd_process(struct parser *ps, const char *p, size_t len,
                         struct parse_event *ev)
 {
@@ -571,6 +602,10 @@ static int etcd_process(struct parser *ps, const char *p, size_t len,
     return 0;
 }
 
+/*
+ * Parses one etcd log line, "... - PROCESS TYPE F VALUE", into ev. The
+ * register has no key in these logs: every line gets the key ETCD_KEY.
+ */
 static int etcd_line(struct parser *ps, struct parse_event *ev)
 {
     const char *p = etcd_skip_prefix(ps->line, ps->eol), *tok;
@@ -615,11 +650,13 @@ struct edn_token {
     size_t n_str;                       /* EDN_STRING: decoded length */
 };
 
+/* In EDN, commas are whitespace. */
 static bool edn_space(char c)
 {
     return is_space(c) || c == ',';
 }
 
+/* Characters that end a bare word (a keyword, number or symbol). */
 static bool edn_delim(char c)
 {
     return edn_space(c) || c == '{' || c == '}' || c == '"';
@@ -686,6 +723,7 @@ static int edn_next(struct parser *ps, const char **p, struct edn_token *t)
     return rc;
 }
 
+/* Reports the token t where a value was expected. */
 static int edn_bad_value(struct parser *ps, const struct edn_token *t)
 {
     if (t->type == EDN_END)
@@ -694,6 +732,7 @@ static int edn_bad_value(struct parser *ps, const struct edn_token *t)
                       show_len(t->len), t->at);
 }
 
+/* The :process field: a number, or :nemesis (the line is skipped). */
 static int kv_process(struct parser *ps, const struct edn_token *t,
                       struct parse_event *ev)
 {
@@ -709,6 +748,7 @@ static int kv_process(struct parser *ps, const struct edn_token *t,
     return 0;
 }
 
+/* The :key field: a string, or an integer kept as its decimal text. */
 static int kv_key(struct parser *ps, const struct edn_token *t,
                   struct parse_event *ev)
 {
@@ -724,6 +764,10 @@ static int kv_key(struct parser *ps, const struct edn_token *t,
     return edn_bad_value(ps, t);
 }
 
+/*
+ * The :value field. Its shape is only recorded here; check_shape decides
+ * later whether it suits the line's type and function.
+ */
 static int kv_value(struct parser *ps, const struct edn_token *t,
                     struct parse_event *ev)
 {
@@ -758,6 +802,7 @@ static int kv_field_index(const struct edn_token *t)
     return word_find(t->at, t->len, fields);
 }
 
+/* Stores the value token t of field number `field` (-1: ignored). */
 static int kv_field(struct parser *ps, int field, const struct edn_token *t,
                     struct parse_event *ev)
 {
@@ -806,6 +851,11 @@ static int kv_finish(struct parser *ps, const char *at, unsigned seen,
     return parse_f_word(ps, ev->at_f, ev->len_f, &ev->kind);
 }
 
+/*
+ * Parses one line holding one EDN map into ev. Fields may come in any
+ * order and unknown ones (:time, :index) are skipped, as Jepsen writes
+ * them; each known field may appear once.
+ */
 static int kv_line(struct parser *ps, struct parse_event *ev)
 {
     const char *p = ps->line, *close;
@@ -864,6 +914,7 @@ static int allowed_tags(int kind, int type)
     return arg | TAG_NIL | TAG_TIMEOUT;
 }
 
+/* Writes the shapes in a tag mask as words: "nil or an integer". */
 static void describe_tags(int tags, char *buf, size_t size)
 {
     static const char *const names[] = {
@@ -882,6 +933,7 @@ static void describe_tags(int tags, char *buf, size_t size)
     }
 }
 
+/* Checks that the value's shape suits the line's type and function. */
 static int check_shape(struct parser *ps, const struct parse_event *ev)
 {
     static const char *const types[] = {"invoke", "ok", "fail", "info"};
@@ -897,6 +949,11 @@ static int check_shape(struct parser *ps, const struct parse_event *ev)
                       types[ev->type], history_kind_name(ev->kind), want);
 }
 
+/*
+ * Points *slot at the pending-operation entry of ev's process, growing
+ * the table as needed. Process numbers are bounded so that a typo such
+ * as 10000000000 cannot make it allocate gigabytes.
+ */
 static int open_slot(struct parser *ps, const struct parse_event *ev,
                      uint32_t **slot)
 {
@@ -919,6 +976,7 @@ static int open_slot(struct parser *ps, const struct parse_event *ev,
     return 0;
 }
 
+/* Records an invocation; the line number is its time. */
 static int apply_invoke(struct parser *ps, const struct parse_event *ev,
                         uint32_t *slot)
 {
@@ -987,6 +1045,7 @@ static void completion_outcome(const struct parse_event *ev, int *outcome,
     }
 }
 
+/* Completes the pending operation of ev's process. */
 static int apply_completion(struct parser *ps, const struct parse_event *ev,
                             uint32_t *slot)
 {
@@ -1004,6 +1063,7 @@ static int apply_completion(struct parser *ps, const struct parse_event *ev,
     return rc;
 }
 
+/* Turns one parsed line into a history operation, or skips it. */
 static int apply_event(struct parser *ps, const struct parse_event *ev)
 {
     uint32_t *slot = NULL;
@@ -1040,6 +1100,10 @@ static bool line_is_blank(const struct parser *ps)
     return skip_space(ps->line, ps->eol) == ps->eol;
 }
 
+/*
+ * Parses from the current line (the first non-blank one) to the end,
+ * stopping at the first problem.
+ */
 static int parse_lines(struct parser *ps, const char *end, bool is_kv)
 {
     do {
