@@ -1789,8 +1789,10 @@ char *lincheck_result_format(const struct lincheck_result *res)
     const char *key = res->key != NULL ? res->key : "";
 
     if (res->verdict == LINCHECK_OK) {
-        text_printf(&t, "linearizable: %zu operations on %zu keys checked "
-                    "in %.3f s\n", res->n_ops, res->n_keys, res->elapsed_s);
+        text_printf(&t, "linearizable: %zu operation%s on %zu key%s checked "
+                    "in %.3f s\n", res->n_ops, res->n_ops == 1 ? "" : "s",
+                    res->n_keys, res->n_keys == 1 ? "" : "s",
+                    res->elapsed_s);
     } else if (res->verdict == LINCHECK_VIOLATION) {
         text_printf(&t, "not linearizable: key ");
         text_quoted(&t, key, strlen(key));

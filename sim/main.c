@@ -13,6 +13,8 @@
 #include <gsl/gsl_errno.h>
 
 #include "models/client.h"
+#include "models/history.h"
+#include "models/lincheck.h"
 #include "models/server.h"
 #include "sim/batch.h"
 #include "sim/outdir.h"
@@ -24,6 +26,7 @@
 #define EXIT_INPUT 2
 #define EXIT_RUN 3
 #define MAX_SETS 256
+#define DEFAULT_BUDGET_S 10.0
 
 static const struct sim_model_ops *const kinds[] = {
     &client_ops,
@@ -38,6 +41,7 @@ static const char usage_main[] =
     "commands:\n"
     "  run SCENARIO.yaml       run a scenario and write its results\n"
     "  validate SCENARIO.yaml  load and check a scenario, run nothing\n"
+    "  check HISTORY           check a history for linearizability\n"
     "\n"
     "  distsim <command> --help   options of a command\n"
     "  distsim --version          the version\n";
@@ -69,6 +73,21 @@ static const char usage_validate[] =
     "every problem as file:line:col: key.path: message. Runs nothing.\n"
     "Exit code 0 when the scenario is sound, 2 when it is not.\n";
 
+static const char usage_check[] =
+    "usage: distsim check HISTORY [--budget SECONDS]\n"
+    "\n"
+    "Checks a history of register operations for linearizability: Jepsen\n"
+    "log lines (process :invoke/:ok/:fail/:info :read/:write/:cas value)\n"
+    "or EDN maps ({:process P, :type :invoke, :f :put, :key \"k\", :value\n"
+    "\"v\"}), one per line. Keys are checked independently.\n"
+    "\n"
+    "options:\n"
+    "      --budget SECONDS    give up with \"unknown\" after this much\n"
+    "                          wall time (default 10)\n"
+    "\n"
+    "Exit code 0 linearizable, 1 not linearizable (with the operations no\n"
+    "order can satisfy), 2 bad input, 3 unknown within the budget.\n";
+
 struct options {
     const char *command;
     const char *file;                   /* scenario or history */
@@ -78,6 +97,7 @@ struct options {
     char seed_set[64];
     char reps_set[64];
     unsigned jobs;                      /* 0: one per core */
+    double budget_s;                    /* check: wall-time budget */
     bool is_forced;
     bool is_quiet;
 };
@@ -146,6 +166,13 @@ static int parse_value_option(struct options *o, const char *arg,
             return usage_error(o->command, "--jobs \"%s\" is not a whole "
                                "number from 1 to 256", val);
         o->jobs = (unsigned)v;
+    } else if (is_option(arg, NULL, "--budget")) {
+        char *end;
+
+        o->budget_s = strtod(val, &end);
+        if (*end != '\0' || !(o->budget_s > 0 && o->budget_s <= 86400))
+            return usage_error(o->command, "--budget \"%s\" is not a number "
+                               "of seconds in (0, 86400]", val);
     } else if (is_option(arg, NULL, "--seed")) {
         snprintf(o->seed_set, sizeof o->seed_set, "seed=%s", val);
     } else {
@@ -158,7 +185,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
     static const char *const valued[][2] = {
         {"-o", "--output"}, {NULL, "--set"}, {NULL, "--jobs"},
-        {NULL, "--seed"}, {NULL, "--replications"},
+        {NULL, "--seed"}, {NULL, "--replications"}, {NULL, "--budget"},
     };
 
     for (int i = 2; i < argc; i++) {
@@ -343,6 +370,36 @@ static int cmd_validate(const struct options *o)
     return 0;
 }
 
+static int cmd_check(const struct options *o)
+{
+    struct history *h = NULL;
+    struct lincheck_result res;
+    struct sim_error err = {0};
+    char *text;
+    int rc;
+
+    rc = history_load(o->file, &h, &err);
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return rc == SIM_EINVAL || rc == SIM_EIO ? EXIT_INPUT : EXIT_RUN;
+    }
+    rc = lincheck_check(h, o->budget_s > 0 ? o->budget_s : DEFAULT_BUDGET_S,
+                        &res, &err);
+    history_free(h);
+    if (rc != 0) {
+        fprintf(stderr, "distsim: %s: %s\n", o->file, err.msg);
+        return EXIT_RUN;
+    }
+    text = lincheck_result_format(&res);
+    if (text != NULL)
+        fputs(text, stdout);
+    free(text);
+    rc = res.verdict == LINCHECK_OK ? 0
+         : res.verdict == LINCHECK_VIOLATION ? EXIT_EXPECT : EXIT_RUN;
+    lincheck_result_release(&res);
+    return rc;
+}
+
 static bool wants_help(int argc, char **argv)
 {
     for (int i = 2; i < argc; i++)
@@ -376,6 +433,13 @@ int main(int argc, char **argv)
         if (parse_args(argc, argv, &o) != 0)
             return EXIT_INPUT;
         return is_run ? cmd_run(&o) : cmd_validate(&o);
+    }
+    if (strcmp(cmd, "check") == 0) {
+        if (wants_help(argc, argv)) {
+            fputs(usage_check, stdout);
+            return 0;
+        }
+        return parse_args(argc, argv, &o) != 0 ? EXIT_INPUT : cmd_check(&o);
     }
     if (argc < 2)
         fputs(usage_main, stderr);
