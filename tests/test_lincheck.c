@@ -317,8 +317,8 @@ static void test_lincheck__format_gives_a_verdict_line(void)
     CHECK_EQ_INT(lincheck_check(h, 1.0, &res, NULL), 0);
     text = lincheck_result_format(&res);
     CHECK(text != NULL);
-    CHECK(strncmp(text, "linearizable: 1 operations on 1 keys checked in ",
-                  48) == 0);
+    CHECK(strncmp(text, "linearizable: 1 operation on 1 key checked in ",
+                  46) == 0);
     free(text);
     lincheck_result_release(&res);
     history_free(h);
