@@ -343,6 +343,50 @@ static void table_notes(struct sim_strbuf *sb, const struct sim_summary *s)
     sim_strbuf_printf(sb, "\n");
 }
 
+/*
+ * Whether scope is one instance of a group that has its own scope
+ * ("server app.2" beside "server app"); such instances go on one line.
+ */
+static bool is_instance(const struct sim_summary *s, const char *scope)
+{
+    const char *dot = strrchr(scope, '.');
+    char group[128];
+
+    if (dot == NULL || dot[1] < '0' || dot[1] > '9' ||
+        (size_t)(dot - scope) >= sizeof group)
+        return false;
+    for (const char *p = dot + 1; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    snprintf(group, sizeof group, "%.*s", (int)(dot - scope), scope);
+    for (size_t i = 0; i < s->n_rows; i++)
+        if (strcmp(s->rows[i].scope, group) == 0)
+            return true;
+    return false;
+}
+
+/* One line of the instances of group scope: their utilisation. */
+static void table_instances(struct sim_strbuf *sb,
+                            const struct sim_summary *s, const char *group)
+{
+    size_t len = strlen(group);
+    bool any = false;
+
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const struct sim_summary_row *r = &s->rows[i];
+
+        if (strncmp(r->scope, group, len) != 0 || r->scope[len] != '.' ||
+            strcmp(r->name, "utilisation") != 0 || !is_instance(s, r->scope))
+            continue;
+        sim_strbuf_printf(sb, "%s%s %.1f%%", any ? ", " : "  utilisation "
+                          "per instance: ", strrchr(r->scope, ' ') + 1,
+                          100 * r->ci.mean);
+        any = true;
+    }
+    if (any)
+        sim_strbuf_printf(sb, "\n");
+}
+
 char *sim_summary_table(const struct sim_summary *s,
                         const struct sim_scenario *sc)
 {
@@ -366,19 +410,21 @@ char *sim_summary_table(const struct sim_summary *s,
                         "--replications 2 or more)");
     for (size_t i = 0; i < s->n_rows; i++) {
         const struct sim_summary_row *r = &s->rows[i];
-        bool is_new = i == 0 || strcmp(r->scope, s->rows[i - 1].scope) != 0;
+        bool is_last = i + 1 == s->n_rows ||
+                       strcmp(r->scope, s->rows[i + 1].scope) != 0;
+        bool is_first = i == 0 || strcmp(r->scope, s->rows[i - 1].scope) != 0;
 
-        if (strcmp(r->scope, "engine") == 0)
+        if (strcmp(r->scope, "engine") == 0 || is_instance(s, r->scope))
             continue;
-        if (is_new && i > 0 && strcmp(s->rows[i - 1].scope, "engine") != 0)
-            table_books(&sb, s, s->rows[i - 1].scope);
-        if (is_new)
+        if (is_first)
             sim_strbuf_printf(&sb, "\n%s\n", r->scope);
         if (strcmp(r->unit, "count") != 0)
             table_row(&sb, r, has_ci);
+        if (is_last) {
+            table_instances(&sb, s, r->scope);
+            table_books(&sb, s, r->scope);
+        }
     }
-    if (s->n_rows > 0 && strcmp(s->rows[s->n_rows - 1].scope, "engine") != 0)
-        table_books(&sb, s, s->rows[s->n_rows - 1].scope);
     sim_strbuf_printf(&sb, "\n");
     table_notes(&sb, s);
     table_engine(&sb, s);

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Runs distsim's benchmarks and prints each figure beside its reference.
+
+Everything is measured in this run, on this machine: the engine's hold
+model against a minimal binary heap (bench_engine), the checker's speed
+(bench_lincheck), and the whole pipeline on an M/M/1 scenario: simulated
+customers per second, and peak memory at 1x and 10x the run length.
+Wall-clock figures vary between runs; the targets leave room for that.
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+MM1 = 'tests/bench/mm1.yaml'
+TARGET_CUSTOMERS_PER_S = 3e6
+TARGET_MEMORY_RATIO = 1.2
+
+
+def run_timed(argv):
+    """Runs argv; returns (wall seconds, peak RSS in KiB, exit code)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    return wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+
+
+def completed(out_dir):
+    with open(os.path.join(out_dir, 'summary.json')) as f:
+        summary = json.load(f)
+    for m in summary['metrics']:
+        if m['scope'] == 'client c' and m['name'] == 'completed':
+            return m['mean']
+    raise SystemExit('summary.json has no completed count')
+
+
+def pipeline(prog):
+    """Customers per second and memory at 1x and 10x duration."""
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for factor in (1, 10):
+            out = os.path.join(tmp, 'x%d' % factor)
+            argv = [prog, 'run', MM1, '-q', '--jobs', '1', '-o', out,
+                    '--set', 'duration=%ds' % (200 * factor)]
+            best = None
+            for _ in range(3 if factor == 1 else 1):
+                wall, rss, code = run_timed(argv)
+                if code != 0:
+                    raise SystemExit('distsim exited %d' % code)
+                if best is None or wall < best[0]:
+                    best = (wall, rss)
+            results.append((factor, best[0], best[1], completed(out)))
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--variant', default='release')
+    args = ap.parse_args()
+    root = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    os.chdir(root)
+    build = os.path.join('build', args.variant)
+    prog = os.path.join(build, 'distsim')
+    missed = 0
+    for bench in ('bench_engine', 'bench_lincheck'):
+        path = os.path.join(build, 'bench', bench)
+        if os.path.exists(path):
+            missed += subprocess.run([path]).returncode != 0
+            sys.stdout.flush()
+    res = pipeline(prog)
+    f1, wall1, rss1, n1 = res[0]
+    f10, wall10, rss10, n10 = res[1]
+    rate = n1 / wall1
+    ok_rate = rate >= TARGET_CUSTOMERS_PER_S
+    print('pipeline M/M/1 (YAML, models, statistics, outputs), one core: '
+          '%.2f M customers/s (%.0f customers in %.2f s); target >= %.1f M '
+          '%s'
+          % (rate / 1e6, n1, wall1, TARGET_CUSTOMERS_PER_S / 1e6,
+             'met' if ok_rate else 'MISSED'))
+    ratio = rss10 / rss1
+    ok_mem = ratio < TARGET_MEMORY_RATIO
+    print('pipeline peak memory: %.1f MiB at 1x, %.1f MiB at 10x the run '
+          'length (%.0f vs %.0f customers): ratio %.2f; target < %.1f %s'
+          % (rss1 / 1024, rss10 / 1024, n1, n10, ratio,
+             TARGET_MEMORY_RATIO, 'met' if ok_mem else 'MISSED'))
+    missed += (not ok_rate) + (not ok_mem)
+    return 1 if missed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
