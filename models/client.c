@@ -24,6 +24,8 @@
 #include <gsl/gsl_randist.h>
 
 #include "models/keys.h"
+#include "models/retry.h"
+#include "models/trace.h"
 
 #define CLIENT_MAX_USERS 10000000U
 #define CLIENT_MAX_RATE 1e9             /* requests per second */
@@ -32,6 +34,7 @@ enum client_event {
     CLIENT_EV_ARRIVAL = SIM_EV_USER,    /* open loop: the next request */
     CLIENT_EV_THINK,                    /* closed loop: payload.u64 user */
     CLIENT_EV_TIMEOUT,                  /* payload.ptr: the request */
+    CLIENT_EV_RETRY,                    /* payload.ptr: the next attempt */
 };
 
 enum client_process {
@@ -39,12 +42,17 @@ enum client_process {
     PROCESS_POISSON,
     PROCESS_FIXED,
     PROCESS_RENEWAL,
+    PROCESS_TRACE,
 };
 
 struct client_arrival_config {
     enum client_process process;
     char *rate;                         /* "800/s" */
     struct sim_dist_config *interarrival;
+    char *file;                         /* trace */
+    enum trace_format format;           /* trace */
+    double *speed;                      /* trace: replay speed, default 1 */
+    bool *spread;                       /* trace: spread same-second records */
 };
 
 struct client_mix_config {
@@ -59,6 +67,7 @@ struct client_config {
     struct client_mix_config *mix;
     struct keys_config *keys;
     char *timeout;
+    struct retry_config *retry;
     char *target;
     unsigned *sessions;
 };
@@ -67,6 +76,14 @@ static const cyaml_strval_t process_names[] = {
     {"poisson", PROCESS_POISSON},
     {"fixed", PROCESS_FIXED},
     {"renewal", PROCESS_RENEWAL},
+    {"trace", PROCESS_TRACE},
+};
+
+static const cyaml_strval_t format_names[] = {
+    {"plain", TRACE_PLAIN},
+    {"nasa", TRACE_NASA},
+    {"azure", TRACE_AZURE},
+    {"cloudphysics", TRACE_CLOUDPHYSICS},
 };
 
 static const cyaml_schema_field_t arrival_fields[] = {
@@ -78,6 +95,15 @@ static const cyaml_schema_field_t arrival_fields[] = {
     CYAML_FIELD_MAPPING_PTR("interarrival", CYAML_FLAG_OPTIONAL,
                             struct client_arrival_config, interarrival,
                             sim_dist_fields),
+    CYAML_FIELD_STRING_PTR("file", CYAML_FLAG_OPTIONAL,
+                           struct client_arrival_config, file, 1, 4095),
+    CYAML_FIELD_ENUM("format", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT,
+                     struct client_arrival_config, format, format_names,
+                     CYAML_ARRAY_LEN(format_names)),
+    CYAML_FIELD_FLOAT_PTR("speed", CYAML_FLAG_OPTIONAL,
+                          struct client_arrival_config, speed),
+    CYAML_FIELD_BOOL_PTR("spread", CYAML_FLAG_OPTIONAL,
+                         struct client_arrival_config, spread),
     CYAML_FIELD_END
 };
 
@@ -106,6 +132,8 @@ static const cyaml_schema_field_t client_fields[] = {
                             struct client_config, keys, keys_fields),
     CYAML_FIELD_STRING_PTR("timeout", CYAML_FLAG_OPTIONAL,
                            struct client_config, timeout, 1, 64),
+    CYAML_FIELD_MAPPING_PTR("retry", CYAML_FLAG_OPTIONAL,
+                            struct client_config, retry, retry_fields),
     CYAML_FIELD_STRING_PTR("target", CYAML_FLAG_POINTER,
                            struct client_config, target, 1, 255),
     CYAML_FIELD_UINT_PTR("sessions", CYAML_FLAG_OPTIONAL,
@@ -123,6 +151,7 @@ struct client_windows {
     size_t n;
     uint64_t *completed;                /* answered ok */
     uint64_t *ended;                    /* answered or failed */
+    uint64_t *attempts;                 /* tries sent, retries included */
     struct sim_hist **response;         /* response times, s */
 };
 
@@ -130,7 +159,9 @@ struct client_stats {
     struct sim_tally response;          /* successful requests, s */
     struct sim_hist *response_hist;     /* s */
     struct sim_tally wait;              /* queueing along the way, s */
-    uint64_t n_arrived;                 /* requests sent */
+    uint64_t n_arrived;                 /* requests made */
+    uint64_t n_attempts;                /* tries sent, retries included */
+    uint64_t *keys_seen;                /* trace: bitmap of keys requested */
     uint64_t n_completed;               /* answered ok */
     uint64_t n_rejected;                /* answered "rejected" */
     uint64_t n_failed[SIM_OUTCOME_N];   /* by reason */
@@ -150,6 +181,9 @@ struct client {
     double mix_cum[SIM_OP_N];           /* cumulative operation mix */
     struct keys keys;
     sim_time timeout;                   /* 0: wait forever */
+    struct retry retry;
+    struct trace trace;                 /* PROCESS_TRACE */
+    size_t trace_next;                  /* next record to replay */
     unsigned sessions;
     char *target_name;
     const uint32_t *targets;            /* resolved at start */
@@ -173,6 +207,9 @@ static void client_destroy(void *state)
     free(c->win.response);
     free(c->win.completed);
     free(c->win.ended);
+    free(c->win.attempts);
+    free(c->st.keys_seen);
+    trace_release(&c->trace);
     free(c->target_name);
     free(c->name);
     free(c);
@@ -188,27 +225,49 @@ static int pick_op(const struct client *c, gsl_rng *r)
     return SIM_OP_N - 1;
 }
 
-/* Creates and sends one request on behalf of session. */
-static void send_request(struct sim *sim, struct client *c, uint32_t session)
+/* Sends one attempt of a request, with its timeout. */
+static void send_attempt(struct sim *sim, struct client *c,
+                         struct sim_req *req)
 {
     gsl_rng *r = sim_rng(sim, c->id);
-    struct sim_req *req = sim_req_new(sim, c->id);
-    uint32_t to;
+    uint32_t to = c->n_targets == 1
+                      ? c->targets[0]
+                      : c->targets[gsl_rng_uniform_int(r, c->n_targets)];
 
-    if (req == NULL)
-        return;
-    req->op = (uint8_t)pick_op(c, r);
-    req->key = keys_sample(&c->keys, r);
-    req->session = session;
-    to = c->n_targets == 1 ? c->targets[0]
-                           : c->targets[gsl_rng_uniform_int(r, c->n_targets)];
-    c->st.n_arrived++;
-    c->n_in_flight++;
+    req->t_sent = sim_now(sim);
+    c->st.n_attempts++;
+    c->win.attempts[sim_window_of(sim, sim_now(sim))]++;
     if (c->timeout > 0)
         req->timeout_id = sim_schedule(sim, c->timeout, c->id,
                                        CLIENT_EV_TIMEOUT,
                                        (union sim_payload){.ptr = req});
     sim_req_call(sim, c->id, to, req);
+}
+
+/* Creates one request on behalf of session and sends its first try. */
+static void send_request(struct sim *sim, struct client *c, uint32_t session)
+{
+    gsl_rng *r = sim_rng(sim, c->id);
+    struct sim_req *req = sim_req_new(sim, c->id);
+
+    if (req == NULL)
+        return;
+    if (c->process == PROCESS_TRACE && !c->is_closed) {
+        size_t i = c->trace_next - 1;
+
+        req->op = c->trace.ops[i];
+        req->key = c->trace.keys ? c->trace.keys[i] : keys_sample(&c->keys,
+                                                                  r);
+        if (c->trace.keys != NULL)
+            c->st.keys_seen[req->key / 64] |= (uint64_t)1 << (req->key % 64);
+    } else {
+        req->op = (uint8_t)pick_op(c, r);
+        req->key = keys_sample(&c->keys, r);
+    }
+    req->session = session;
+    c->st.n_arrived++;
+    c->n_in_flight++;
+    send_attempt(sim, c, req);
 }
 
 static sim_time next_gap(struct sim *sim, const struct client *c)
@@ -227,6 +286,24 @@ static sim_time next_gap(struct sim *sim, const struct client *c)
     }
 }
 
+/* Schedules the next arrival; a trace that is over schedules nothing. */
+static void schedule_arrival(struct sim *sim, struct client *c)
+{
+    sim_time gap;
+
+    if (c->process == PROCESS_TRACE) {
+        if (c->trace_next >= c->trace.n)
+            return;
+        gap = c->trace.times[c->trace_next++] - sim_now(sim);
+        if (gap < 0)
+            gap = 0;
+    } else {
+        gap = next_gap(sim, c);
+    }
+    sim_schedule(sim, gap, c->id, CLIENT_EV_ARRIVAL,
+                 (union sim_payload){.u64 = 0});
+}
+
 static void on_arrival(struct sim *sim, struct client *c)
 {
     uint32_t session = 0;
@@ -235,8 +312,7 @@ static void on_arrival(struct sim *sim, struct client *c)
         session = (uint32_t)gsl_rng_uniform_int(sim_rng(sim, c->id),
                                                 c->sessions);
     send_request(sim, c, session);
-    sim_schedule(sim, next_gap(sim, c), c->id, CLIENT_EV_ARRIVAL,
-                 (union sim_payload){.u64 = 0});
+    schedule_arrival(sim, c);
 }
 
 static void think_then_send(struct sim *sim, struct client *c,
@@ -261,6 +337,38 @@ static void conclude(struct sim *sim, struct client *c, struct sim_req *req)
         think_then_send(sim, c, user);
 }
 
+/*
+ * An attempt failed with reason: try again after the backoff while
+ * retries remain (a new request carries the operation on; the old one is
+ * let go, wherever it is), else the request fails for good.
+ */
+static void attempt_failed(struct sim *sim, struct client *c,
+                           struct sim_req *req, int reason)
+{
+    struct sim_req *next;
+
+    if (req->attempt <= c->retry.max &&
+        (next = sim_req_new(sim, c->id)) != NULL) {
+        next->op = req->op;
+        next->key = req->key;
+        next->value = req->value;
+        next->session = req->session;
+        next->t_created = req->t_created;
+        next->attempt = (uint16_t)(req->attempt + 1);
+        sim_schedule(sim, retry_wait(&c->retry, req->attempt,
+                                     sim_rng(sim, c->id)),
+                     c->id, CLIENT_EV_RETRY, (union sim_payload){.ptr = next});
+        sim_req_release(sim, req);
+        return;
+    }
+    c->win.ended[sim_window_of(sim, sim_now(sim))]++;
+    if (reason == SIM_FAIL_REJECTED)
+        c->st.n_rejected++;
+    else
+        c->st.n_failed[reason]++;
+    conclude(sim, c, req);
+}
+
 static void on_reply(struct sim *sim, struct client *c, struct sim_req *req)
 {
     size_t w = sim_window_of(sim, sim_now(sim));
@@ -269,29 +377,26 @@ static void on_reply(struct sim *sim, struct client *c, struct sim_req *req)
     if (!req->is_held)
         return;
     sim_cancel(sim, req->timeout_id);
-    c->win.ended[w]++;
-    if (req->status == SIM_REQ_OK) {
-        response = sim_time_to_s(sim_now(sim) - req->t_sent);
-        c->win.completed[w]++;
-        sim_hist_add(c->win.response[w], response);
-        c->st.n_completed++;
-        sim_tally_add(&c->st.response, response);
-        sim_hist_add(c->st.response_hist, response);
-        sim_tally_add(&c->st.wait, sim_time_to_s(req->wait_ns));
-    } else if (req->status == SIM_FAIL_REJECTED) {
-        c->st.n_rejected++;
-    } else {
-        c->st.n_failed[req->status]++;
+    if (req->status != SIM_REQ_OK) {
+        attempt_failed(sim, c, req, req->status);
+        return;
     }
+    /* Response time is the request's, from its first try. */
+    response = sim_time_to_s(sim_now(sim) - req->t_created);
+    c->win.ended[w]++;
+    c->win.completed[w]++;
+    sim_hist_add(c->win.response[w], response);
+    c->st.n_completed++;
+    sim_tally_add(&c->st.response, response);
+    sim_hist_add(c->st.response_hist, response);
+    sim_tally_add(&c->st.wait, sim_time_to_s(req->wait_ns));
     conclude(sim, c, req);
 }
 
 static void on_timeout(struct sim *sim, struct client *c, struct sim_req *req)
 {
     req->timeout_id = 0;
-    c->win.ended[sim_window_of(sim, sim_now(sim))]++;
-    c->st.n_failed[SIM_FAIL_TIMEOUT]++;
-    conclude(sim, c, req);
+    attempt_failed(sim, c, req, SIM_FAIL_TIMEOUT);
 }
 
 static void client_handle(struct sim *sim, void *state,
@@ -308,6 +413,9 @@ static void client_handle(struct sim *sim, void *state,
         break;
     case CLIENT_EV_TIMEOUT:
         on_timeout(sim, c, ev->payload.ptr);
+        break;
+    case CLIENT_EV_RETRY:
+        send_attempt(sim, c, ev->payload.ptr);
         break;
     case SIM_EV_REPLY:
         on_reply(sim, c, ev->payload.ptr);
@@ -352,6 +460,41 @@ static int build_mix(struct sim_cfg *cfg, const char *path,
     return rc;
 }
 
+/* A trace-driven client: arrivals (and keys, if any) from a file. */
+static int build_trace(struct sim_cfg *cfg, const char *path,
+                       const struct client_arrival_config *a,
+                       struct client *c)
+{
+    struct trace_options opt = {
+        .format = a->format, .speed = a->speed ? *a->speed : 1.0,
+        .is_spread = a->spread ? *a->spread : true,
+    };
+    char sub[256];
+    int rc;
+
+    snprintf(sub, sizeof sub, "%s.arrival", path);
+    if (a->rate != NULL || a->interarrival != NULL) {
+        sim_cfg_error(cfg, sub, "a trace gives the arrival times; remove "
+                      "\"%s\"", a->rate ? "rate" : "interarrival");
+        return SIM_EINVAL;
+    }
+    if (a->file == NULL) {
+        sim_cfg_error(cfg, sub, "a trace needs \"file\"");
+        return SIM_EINVAL;
+    }
+    snprintf(sub, sizeof sub, "%s.arrival.speed", path);
+    if (!(opt.speed > 0 && opt.speed <= 1e6)) {
+        sim_cfg_error(cfg, sub, "%g is outside (0, 1000000]", opt.speed);
+        return SIM_EINVAL;
+    }
+    snprintf(sub, sizeof sub, "%s.arrival.file", path);
+    rc = trace_load(cfg, sub, a->file, &opt, &c->trace);
+    if (rc != 0)
+        return rc;
+    c->st.keys_seen = calloc(c->trace.n_keys / 64 + 1, sizeof(uint64_t));
+    return c->st.keys_seen != NULL ? 0 : SIM_ENOMEM;
+}
+
 static int build_open(struct sim_cfg *cfg, const char *path,
                       const struct client_arrival_config *a,
                       struct client *c)
@@ -360,6 +503,15 @@ static int build_open(struct sim_cfg *cfg, const char *path,
     double rate = 0;
 
     c->process = a->process == PROCESS_DEFAULT ? PROCESS_POISSON : a->process;
+    if (c->process == PROCESS_TRACE)
+        return build_trace(cfg, path, a, c);
+    if (a->file != NULL || a->speed != NULL || a->spread != NULL ||
+        a->format != TRACE_PLAIN) {
+        snprintf(sub, sizeof sub, "%s.arrival", path);
+        sim_cfg_error(cfg, sub, "\"file\", \"format\", \"speed\" and "
+                      "\"spread\" need process: trace");
+        return SIM_EINVAL;
+    }
     if (c->process == PROCESS_RENEWAL) {
         snprintf(sub, sizeof sub, "%s.arrival", path);
         if (a->rate != NULL) {
@@ -440,6 +592,14 @@ static int build_client(struct sim_cfg *cfg, const char *path,
     rc |= sim_cfg_name(cfg, sub, cc->name);
     rc |= build_load(cfg, path, cc, c);
     rc |= build_mix(cfg, path, cc->mix, c);
+    if (c->process == PROCESS_TRACE && cc->mix != NULL) {
+        snprintf(sub, sizeof sub, "%s.mix", path);
+        sim_cfg_error(cfg, sub, "a trace gives the operations; remove "
+                      "\"mix\"");
+        rc = SIM_EINVAL;
+    }
+    snprintf(sub, sizeof sub, "%s.retry", path);
+    rc |= retry_build(cfg, sub, cc->retry, &c->retry);
     snprintf(sub, sizeof sub, "%s.keys", path);
     rc |= keys_build(cfg, sub, cc->keys, &c->keys);
     snprintf(sub, sizeof sub, "%s.timeout", path);
@@ -468,9 +628,10 @@ static int windows_init(struct sim *sim, struct client_windows *win)
     win->n = sim_n_windows(sim);
     win->completed = calloc(win->n, sizeof *win->completed);
     win->ended = calloc(win->n, sizeof *win->ended);
+    win->attempts = calloc(win->n, sizeof *win->attempts);
     win->response = calloc(win->n, sizeof *win->response);
     if (win->completed == NULL || win->ended == NULL ||
-        win->response == NULL)
+        win->attempts == NULL || win->response == NULL)
         return SIM_ENOMEM;
     for (size_t w = 0; w < win->n; w++) {
         win->response[w] = sim_hist_new();
@@ -525,8 +686,7 @@ static int client_start(struct sim *sim, struct sim_cfg *cfg,
     if (c->n_targets == 0)
         return SIM_EINVAL;
     if (!c->is_closed) {
-        sim_schedule(sim, next_gap(sim, c), c->id, CLIENT_EV_ARRIVAL,
-                     (union sim_payload){.u64 = 0});
+        schedule_arrival(sim, c);
         return 0;
     }
     for (unsigned u = 0; u < c->users; u++)
@@ -543,6 +703,10 @@ static void client_reset(struct sim *sim, void *state)
     sim_tally_init(&c->st.wait);
     sim_hist_reset(c->st.response_hist);
     c->st.n_arrived = c->st.n_completed = c->st.n_rejected = 0;
+    c->st.n_attempts = 0;
+    if (c->st.keys_seen != NULL)
+        memset(c->st.keys_seen, 0,
+               (c->trace.n_keys / 64 + 1) * sizeof(uint64_t));
     memset(c->st.n_failed, 0, sizeof c->st.n_failed);
     c->st.n_in_flight_start = c->n_in_flight;
 }
@@ -591,6 +755,9 @@ static void report_series(struct sim *sim, const struct client *c,
     for (size_t w = 0; w < win->n; w++)
         v[w] = (double)win->completed[w] / window_s(sim, w);
     sim_report_series(rep, scope, "throughput", "1/s", v, win->n);
+    for (size_t w = 0; w < win->n; w++)
+        v[w] = (double)win->attempts[w] / window_s(sim, w);
+    sim_report_series(rep, scope, "attempt_rate", "1/s", v, win->n);
     for (size_t k = 0; k < sizeof pct / sizeof pct[0]; k++) {
         for (size_t w = 0; w < win->n; w++)
             v[w] = sim_hist_quantile(win->response[w], pct[k]);
@@ -601,6 +768,16 @@ static void report_series(struct sim *sim, const struct client *c,
                                (double)win->ended[w] : NAN;
     sim_report_series(rep, scope, "availability", "ratio", v, win->n);
     free(v);
+}
+
+/* Keys of the trace requested in the measured period. */
+static uint64_t count_keys(const struct client *c)
+{
+    uint64_t n = 0;
+
+    for (size_t i = 0; i < c->trace.n_keys / 64 + 1; i++)
+        n += (uint64_t)__builtin_popcountll(c->st.keys_seen[i]);
+    return n;
 }
 
 static void client_report(struct sim *sim, void *state,
@@ -642,6 +819,14 @@ static void client_report(struct sim *sim, void *state,
                    (double)c->st.n_in_flight_start);
     sim_report_add(rep, scope, "in_flight_end", "count",
                    (double)c->n_in_flight);
+    sim_report_add(rep, scope, "attempts", "count",
+                   (double)c->st.n_attempts);
+    sim_report_add(rep, scope, "attempts_per_request", "1",
+                   c->st.n_arrived ? (double)c->st.n_attempts /
+                                     (double)c->st.n_arrived : NAN);
+    if (c->st.keys_seen != NULL)
+        sim_report_add(rep, scope, "distinct_keys", "count",
+                       (double)count_keys(c));
     report_series(sim, c, scope, rep);
 }
 

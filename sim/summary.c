@@ -235,7 +235,8 @@ static double display_scale(const char *unit, double v, const char **label)
         *label = "%";
         return 100.0;
     }
-    *label = strcmp(unit, "requests") == 0 ? "" : unit;
+    *label = strcmp(unit, "requests") == 0 || strcmp(unit, "1") == 0 ? ""
+                                                                      : unit;
     return 1.0;
 }
 

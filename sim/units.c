@@ -238,7 +238,11 @@ char *sim_units_format_duration(sim_time t, char *buf, size_t n_buf)
         snprintf(buf, n_buf, "%.4gus", (double)t / 1e3);
     else if (a < 1e9)
         snprintf(buf, n_buf, "%.4gms", (double)t / 1e6);
-    else
+    else if (a < 1e12)
         snprintf(buf, n_buf, "%.4gs", (double)t / 1e9);
+    else if (a < 6e12)
+        snprintf(buf, n_buf, "%.4gmin", (double)t / 60e9);
+    else
+        snprintf(buf, n_buf, "%.4gh", (double)t / 3600e9);
     return buf;
 }

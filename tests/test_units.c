@@ -129,6 +129,10 @@ static void test_units__format_duration_picks_a_unit(void)
                  "5ms");
     CHECK_EQ_STR(sim_units_format_duration(120 * SIM_S, buf, sizeof buf),
                  "120s");
+    CHECK_EQ_STR(sim_units_format_duration(4020 * SIM_S, buf, sizeof buf),
+                 "67min");
+    CHECK_EQ_STR(sim_units_format_duration(86400 * SIM_S, buf, sizeof buf),
+                 "24h");
 }
 
 CHECK_MAIN(CHECK_TEST(test_units__durations_in_every_unit),
