@@ -770,6 +770,53 @@ static void report_series(struct sim *sim, const struct client *c,
     free(v);
 }
 
+static const char *const process_text[] = {
+    "poisson", "poisson", "fixed", "renewal", "trace",
+};
+
+/* The client's effective configuration, defaults included. */
+static void report_settings(const struct client *c, const char *scope,
+                            struct sim_report *rep)
+{
+    char buf[256];
+
+    if (c->is_closed) {
+        sim_report_setting(rep, scope, "users", "%u", c->users);
+        sim_report_setting(rep, scope, "think", "%s", c->think == NULL
+                           ? "none" : sim_dist_describe(c->think, buf,
+                                                        sizeof buf));
+    } else {
+        sim_report_setting(rep, scope, "arrival", "%s",
+                           process_text[c->process]);
+        if (c->process == PROCESS_RENEWAL)
+            sim_report_setting(rep, scope, "interarrival", "%s",
+                               sim_dist_describe(c->interarrival, buf,
+                                                 sizeof buf));
+        else if (c->process == PROCESS_TRACE)
+            sim_report_setting(rep, scope, "trace records", "%zu",
+                               c->trace.n);
+        else
+            sim_report_setting(rep, scope, "rate", "%.6g/s",
+                               1.0 / c->mean_gap_s);
+        sim_report_setting(rep, scope, "sessions", "%u", c->sessions);
+    }
+    sim_report_setting(rep, scope, "mix", "read %.4g, write %.4g, cas %.4g",
+                       c->mix_cum[0], c->mix_cum[1] - c->mix_cum[0],
+                       c->mix_cum[2] - c->mix_cum[1]);
+    sim_report_setting(rep, scope, "keys", "%s over %llu keys%s",
+                       c->keys.kind == KEYS_ZIPF ? "zipf"
+                       : c->keys.kind == KEYS_HOTSPOT ? "hotspot"
+                                                      : "uniform",
+                       (unsigned long long)c->keys.count,
+                       c->process == PROCESS_TRACE && c->trace.keys
+                       ? " (unused: the trace gives keys)" : "");
+    sim_report_setting(rep, scope, "timeout", "%s", c->timeout == 0
+                       ? "none" : sim_units_format_duration(c->timeout, buf,
+                                                            sizeof buf));
+    sim_report_setting(rep, scope, "retries", "%u", c->retry.max);
+    sim_report_setting(rep, scope, "target", "%s", c->target_name);
+}
+
 /* Keys of the trace requested in the measured period. */
 static uint64_t count_keys(const struct client *c)
 {
@@ -828,6 +875,7 @@ static void client_report(struct sim *sim, void *state,
         sim_report_add(rep, scope, "distinct_keys", "count",
                        (double)count_keys(c));
     report_series(sim, c, scope, rep);
+    report_settings(c, scope, rep);
 }
 
 const struct sim_model_ops client_ops = {

@@ -701,6 +701,37 @@ done:
     free(q);
 }
 
+/* The group's effective configuration, defaults included. */
+static void report_settings(const struct server_group *g, const char *scope,
+                            struct sim_report *rep)
+{
+    char buf[256];
+
+    sim_report_setting(rep, scope, "count", "%u", g->n_inst);
+    sim_report_setting(rep, scope, "workers", "%u", g->workers);
+    if (g->capacity == UINT64_MAX)
+        sim_report_setting(rep, scope, "queue capacity", "unbounded");
+    else
+        sim_report_setting(rep, scope, "queue capacity", "%llu",
+                           (unsigned long long)g->capacity);
+    for (int op = 0; op < SIM_OP_N; op++) {
+        char key[32];
+
+        snprintf(key, sizeof key, "service (%s)", sim_op_name(op));
+        sim_report_setting(rep, scope, key, "%s",
+                           sim_dist_describe(g->service[op], buf,
+                                             sizeof buf));
+    }
+    for (size_t i = 0; i < g->n_routes; i++) {
+        char key[32];
+
+        snprintf(key, sizeof key, "next %zu", i + 1);
+        sim_report_setting(rep, scope, key, "%s with probability %.4g",
+                           g->routes[i].to, g->routes[i].p_cum -
+                           (i > 0 ? g->routes[i - 1].p_cum : 0));
+    }
+}
+
 static void server_report(struct sim *sim, void *state,
                           struct sim_report *rep)
 {
@@ -729,6 +760,7 @@ static void server_report(struct sim *sim, void *state,
     snprintf(scope, sizeof scope, "server %s", g->name);
     report_scope(sim, &sum, busy, queued, present, scope, rep);
     report_series(sim, g, scope, rep);
+    report_settings(g, scope, rep);
     for (unsigned i = 0; g->n_inst > 1 && i < g->n_inst; i++) {
         const struct server *s = &g->inst[i];
 

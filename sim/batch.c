@@ -168,6 +168,12 @@ static void encode_rep(struct buf *b, unsigned index, int rc,
         buf_put_str(b, rep->notes[i].kind);
         buf_put_str(b, rep->notes[i].text);
     }
+    buf_put_u32(b, (uint32_t)rep->n_settings);
+    for (size_t i = 0; i < rep->n_settings; i++) {
+        buf_put_str(b, rep->settings[i].scope);
+        buf_put_str(b, rep->settings[i].key);
+        buf_put_str(b, rep->settings[i].value);
+    }
 }
 
 static bool write_all(int fd, const unsigned char *p, size_t n)
@@ -261,6 +267,22 @@ static void decode_notes(struct buf *b, struct sim_report *rep)
     }
 }
 
+static void decode_settings(struct buf *b, struct sim_report *rep)
+{
+    uint32_t n = buf_get_u32(b);
+
+    for (uint32_t i = 0; i < n && !b->is_bad; i++) {
+        char *scope = buf_get_str(b), *key = buf_get_str(b);
+        char *value = buf_get_str(b);
+
+        if (!b->is_bad)
+            sim_report_setting(rep, scope, key, "%s", value);
+        free(scope);
+        free(key);
+        free(value);
+    }
+}
+
 /* Decodes every record of one worker into its replication's slot. */
 static int decode_all(struct buf *b, unsigned first, struct sim_batch *out,
                       int *rcs, struct sim_error *errs)
@@ -298,6 +320,7 @@ static int decode_all(struct buf *b, unsigned first, struct sim_batch *out,
         }
         decode_series(b, &out->reports[idx]);
         decode_notes(b, &out->reports[idx]);
+        decode_settings(b, &out->reports[idx]);
     }
     return b->is_bad ? SIM_EINTERNAL : 0;
 }

@@ -38,6 +38,12 @@ void sim_report_release(struct sim_report *rep)
         free(rep->notes[i].text);
     }
     free(rep->notes);
+    for (size_t i = 0; i < rep->n_settings; i++) {
+        free(rep->settings[i].scope);
+        free(rep->settings[i].key);
+        free(rep->settings[i].value);
+    }
+    free(rep->settings);
     sim_report_init(rep);
 }
 
@@ -144,4 +150,31 @@ void sim_report_add(struct sim_report *rep, const char *scope,
         return;
     }
     rep->n_metrics++;
+}
+
+void sim_report_setting(struct sim_report *rep, const char *scope,
+                        const char *key, const char *fmt, ...)
+{
+    struct sim_setting *st;
+    char value[512];
+    va_list ap;
+
+    if (!reserve(rep, (void **)&rep->settings, rep->n_settings,
+                 &rep->cap_settings, sizeof *rep->settings))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    st = &rep->settings[rep->n_settings];
+    st->scope = strdup(scope);
+    st->key = strdup(key);
+    st->value = strdup(value);
+    if (st->scope == NULL || st->key == NULL || st->value == NULL) {
+        free(st->scope);
+        free(st->key);
+        free(st->value);
+        rep->status = SIM_ENOMEM;
+        return;
+    }
+    rep->n_settings++;
 }

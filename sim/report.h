@@ -35,6 +35,13 @@ struct sim_note {
     char *text;                         /* what and whom, for people */
 };
 
+/* One effective setting of a component, defaults included, as text. */
+struct sim_setting {
+    char *scope;                        /* "server app" */
+    char *key;                          /* "workers" */
+    char *value;                        /* "8" */
+};
+
 struct sim_report {
     struct sim_metric *metrics;
     size_t n_metrics, cap_metrics;
@@ -42,6 +49,8 @@ struct sim_report {
     size_t n_series, cap_series;
     struct sim_note *notes;
     size_t n_notes, cap_notes;
+    struct sim_setting *settings;
+    size_t n_settings, cap_settings;
     int status;                         /* first failure (SIM_ENOMEM) or 0 */
 };
 
@@ -68,6 +77,14 @@ void sim_report_series(struct sim_report *rep, const char *scope,
 /* Appends a timeline entry at t_s seconds; text is printf-formatted. */
 void sim_report_note(struct sim_report *rep, double t_s, const char *kind,
                      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Records the value a component runs with for key, defaults included
+ * ("the scenario as run"); value is printf-formatted.
+ */
+void sim_report_setting(struct sim_report *rep, const char *scope,
+                        const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 #endif

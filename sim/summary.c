@@ -469,6 +469,11 @@ static json_t *json_scenario(const struct sim_scenario *sc)
     json_object_set_new(o, "warmup_s", json_real(sim_time_to_s(sc->warmup)));
     json_object_set_new(o, "replications",
                         json_integer((json_int_t)sc->replications));
+    json_object_set_new(o, "window_s", json_real(sim_time_to_s(sc->window)));
+    json_object_set_new(o, "max_events",
+                        json_integer((json_int_t)sc->max_events));
+    json_object_set_new(o, "max_requests",
+                        json_integer((json_int_t)sc->max_requests));
     return o;
 }
 
@@ -487,6 +492,24 @@ static json_t *json_timeline(const struct sim_report *r)
     return a;
 }
 
+/* {"server app": {"workers": "8", ...}, ...} in the order reported. */
+static json_t *json_settings(const struct sim_report *r)
+{
+    json_t *all = json_object();
+
+    for (size_t i = 0; r != NULL && i < r->n_settings; i++) {
+        const struct sim_setting *st = &r->settings[i];
+        json_t *scope = json_object_get(all, st->scope);
+
+        if (scope == NULL) {
+            scope = json_object();
+            json_object_set_new(all, st->scope, scope);
+        }
+        json_object_set_new(scope, st->key, json_string(st->value));
+    }
+    return all;
+}
+
 int sim_summary_write_json(const struct sim_summary *s,
                            const struct sim_scenario *sc, const char *path,
                            struct sim_error *err)
@@ -502,6 +525,7 @@ int sim_summary_write_json(const struct sim_summary *s,
         json_array_append_new(rows, json_row(&s->rows[i], s->n_reps));
     json_object_set_new(root, "metrics", rows);
     json_object_set_new(root, "timeline", json_timeline(s->first));
+    json_object_set_new(root, "settings", json_settings(s->first));
     rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_REAL_PRECISION(17)
                         | JSON_ENSURE_ASCII);
     json_decref(root);
