@@ -310,11 +310,17 @@ static int report_results(const struct options *o,
     struct sim_summary sum;
     struct sim_error err = {0};
     char *table;
-    int rc;
+    int rc, n_not_met;
 
     rc = sim_summary_build(b, &sum, &err);
     if (rc != 0) {
         fprintf(stderr, "distsim: %s\n", err.msg);
+        return EXIT_RUN;
+    }
+    n_not_met = sim_summary_judge(&sum, sc);
+    if (n_not_met < 0) {
+        sim_summary_release(&sum);
+        fprintf(stderr, "distsim: out of memory\n");
         return EXIT_RUN;
     }
     if (!o->is_quiet) {
@@ -329,7 +335,7 @@ static int report_results(const struct options *o,
         fprintf(stderr, "distsim: %s\n", err.msg);
         return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
     }
-    return 0;
+    return n_not_met > 0 ? EXIT_EXPECT : 0;
 }
 
 static int cmd_run(const struct options *o)

@@ -138,6 +138,9 @@ void sim_scenario_free(struct sim_scenario *sc)
 {
     if (sc == NULL)
         return;
+    for (unsigned i = 0; i < sc->n_expects; i++)
+        sim_expect_release(&sc->expects[i]);
+    free(sc->expects);
     priv_free(sc->priv);
     free(sc->file);
     free(sc->text);
@@ -193,8 +196,15 @@ static void apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
     sc->seed = t->seed ? *t->seed : DEFAULT_SEED;
     sc->replications = t->replications ? *t->replications
                                        : DEFAULT_REPLICATIONS;
-    sc->expect = t->expect;
-    sc->n_expect = t->expect_count;
+    sc->expects = calloc(t->expect_count + 1, sizeof *sc->expects);
+    for (unsigned i = 0; sc->expects != NULL && i < t->expect_count; i++) {
+        char path[32];
+
+        snprintf(path, sizeof path, "expect[%u]", i);
+        if (sim_expect_parse(cfg, path, t->expect[i],
+                             &sc->expects[sc->n_expects]) == 0)
+            sc->n_expects++;
+    }
     if (sim_cfg_name(cfg, "name", t->name) != 0)
         return;
     if (sim_cfg_duration(cfg, "duration", t->duration, 0, &sc->duration) ==
@@ -258,6 +268,22 @@ static int load_doc(struct sim_cfg *cfg, struct sim_scenario *sc,
     return 0;
 }
 
+/* Checks every expectation against the figures the components report. */
+static int check_expects(struct sim_cfg *cfg, struct sim_scenario *sc,
+                         struct sim *sim)
+{
+    struct sim_report names;
+
+    if (sc->n_expects == 0)
+        return 0;
+    sim_report_init(&names);
+    sim_report(sim, &names);
+    for (unsigned i = 0; i < sc->n_expects; i++)
+        sim_expect_check(cfg, &sc->expects[i], &names);
+    sim_report_release(&names);
+    return names.status;
+}
+
 int sim_scenario_load(struct sim_cfg *cfg, const char *path,
                       const char *const *sets, size_t n_sets,
                       const struct sim_model_ops *const *kinds,
@@ -288,6 +314,8 @@ int sim_scenario_load(struct sim_cfg *cfg, const char *path,
             sc->sections[k].count = sc->sections[k].items != NULL;
     /* Build replication 0 once, so every component's problems show now. */
     rc = sim_scenario_build(sc, cfg, 0, &sim, err);
+    if (rc == 0)
+        rc = check_expects(cfg, sc, sim);
     sim_free(sim);
     if (rc == 0 && sim_cfg_n_errors(cfg) > 0)
         rc = SIM_EINVAL;
@@ -343,15 +371,17 @@ int sim_scenario_build(const struct sim_scenario *sc, struct sim_cfg *cfg,
         .max_requests = sc->max_requests,
     };
     struct sim *sim = sim_new(&params, err);
+    size_t n_before = sim_cfg_n_errors(cfg);
     int rc = 0;
 
     if (sim == NULL)
         return SIM_ENOMEM;
+    /* Problems found before (an expectation, say) do not stop the build. */
     for (size_t k = 0; k < sc->n_kinds && rc == 0; k++)
         rc = init_kind(sc, cfg, k, sim);
-    if (rc == 0 && sim_cfg_n_errors(cfg) == 0)
+    if (rc == 0 && sim_cfg_n_errors(cfg) == n_before)
         rc = sim_start(sim, cfg);
-    if (rc == 0 && sim_cfg_n_errors(cfg) > 0)
+    if (rc == 0 && sim_cfg_n_errors(cfg) > n_before)
         rc = SIM_EINVAL;
     if (rc != 0) {
         if (rc == SIM_ENOMEM)

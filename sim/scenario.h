@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/expect.h"
 #include "sim/sim.h"
 
 #define SIM_SCENARIO_MAX_KINDS 16
@@ -32,8 +33,8 @@ struct sim_scenario {
     unsigned replications;
     uint64_t max_events;                /* limits.events */
     size_t max_requests;                /* limits.requests */
-    char **expect;                      /* expectation texts */
-    unsigned n_expect;
+    struct sim_expect *expects;         /* parsed expectations */
+    unsigned n_expects;
     const struct sim_model_ops *const *kinds; /* the caller's table */
     size_t n_kinds;
     struct sim_scenario_section sections[SIM_SCENARIO_MAX_KINDS];

@@ -192,7 +192,21 @@ void sim_summary_release(struct sim_summary *s)
         free(s->series[i].half_width);
     }
     free(s->series);
+    free(s->expects);
     memset(s, 0, sizeof *s);
+}
+
+int sim_summary_judge(struct sim_summary *s, const struct sim_scenario *sc)
+{
+    int n_not_met = 0;
+
+    for (unsigned i = 0; i < sc->n_expects; i++)
+        if (sim_expect_eval(&sc->expects[i], s, &s->expects,
+                            &s->n_expects) != 0)
+            return SIM_ENOMEM;
+    for (size_t i = 0; i < s->n_expects; i++)
+        n_not_met += s->expects[i].status != SIM_EXPECT_MET;
+    return n_not_met;
 }
 
 const struct sim_summary_row *sim_summary_find(const struct sim_summary *s,
@@ -331,6 +345,31 @@ static void table_engine(struct sim_strbuf *sb, const struct sim_summary *s)
     sim_strbuf_printf(sb, "%s\n", any ? " (all replications)" : "");
 }
 
+static void table_expects(struct sim_strbuf *sb, const struct sim_summary *s)
+{
+    if (s->n_expects == 0)
+        return;
+    sim_strbuf_printf(sb, "expectations (met only if the whole 95%% "
+                      "interval is)\n");
+    for (size_t i = 0; i < s->n_expects; i++) {
+        const struct sim_expect_result *r = &s->expects[i];
+        const struct sim_summary_row *row = sim_summary_find(s, r->scope,
+                                                             r->expect->
+                                                             metric);
+        const char *label;
+        double f = display_scale(row->unit, r->mean, &label);
+        int d = decimals_for(r->mean * f, r->half_width * f);
+
+        sim_strbuf_printf(sb, "  %-7s %s  (%s: %.*f %s", sim_expect_status_name(
+                          r->status), r->expect->text, r->scope, d,
+                          r->mean * f, label);
+        if (isfinite(r->half_width))
+            sim_strbuf_printf(sb, " ± %.*f", d, r->half_width * f);
+        sim_strbuf_printf(sb, ")\n");
+    }
+    sim_strbuf_printf(sb, "\n");
+}
+
 static void table_notes(struct sim_strbuf *sb, const struct sim_summary *s)
 {
     const struct sim_report *r = s->first;
@@ -428,6 +467,7 @@ char *sim_summary_table(const struct sim_summary *s,
     }
     sim_strbuf_printf(&sb, "\n");
     table_notes(&sb, s);
+    table_expects(&sb, s);
     table_engine(&sb, s);
     return sim_strbuf_take(&sb);
 }
@@ -492,6 +532,29 @@ static json_t *json_timeline(const struct sim_report *r)
     return a;
 }
 
+static json_t *json_expects(const struct sim_summary *s)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < s->n_expects; i++) {
+        const struct sim_expect_result *r = &s->expects[i];
+        json_t *o = json_object();
+
+        json_object_set_new(o, "text", json_string(r->expect->text));
+        json_object_set_new(o, "scope", json_string(r->scope));
+        json_object_set_new(o, "metric", json_string(r->expect->metric));
+        json_object_set_new(o, "op",
+                            json_string(sim_expect_op_text(r->expect->op)));
+        json_object_set_new(o, "threshold", json_num(r->expect->threshold));
+        json_object_set_new(o, "status",
+                            json_string(sim_expect_status_name(r->status)));
+        json_object_set_new(o, "mean", json_num(r->mean));
+        json_object_set_new(o, "ci95_half_width", json_num(r->half_width));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 /* {"server app": {"workers": "8", ...}, ...} in the order reported. */
 static json_t *json_settings(const struct sim_report *r)
 {
@@ -526,6 +589,7 @@ int sim_summary_write_json(const struct sim_summary *s,
     json_object_set_new(root, "metrics", rows);
     json_object_set_new(root, "timeline", json_timeline(s->first));
     json_object_set_new(root, "settings", json_settings(s->first));
+    json_object_set_new(root, "expectations", json_expects(s));
     rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_REAL_PRECISION(17)
                         | JSON_ENSURE_ASCII);
     json_decref(root);

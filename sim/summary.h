@@ -9,6 +9,7 @@
 #define SIM_SUMMARY_H
 
 #include "sim/batch.h"
+#include "sim/expect.h"
 #include "sim/scenario.h"
 #include "sim/stats.h"
 
@@ -37,6 +38,8 @@ struct sim_summary {
     struct sim_summary_series *series;
     size_t n_series;
     const struct sim_report *first;     /* replication 0, for its notes */
+    struct sim_expect_result *expects;  /* judged expectations */
+    size_t n_expects;
     unsigned n_reps;
     bool is_balanced;                   /* every book balances */
 };
@@ -49,6 +52,12 @@ int sim_summary_build(const struct sim_batch *b, struct sim_summary *s,
                       struct sim_error *err);
 
 void sim_summary_release(struct sim_summary *s);
+
+/*
+ * Judges every expectation of sc against s, keeping the results in s.
+ * Returns the number not met (missed or unsure), or SIM_ENOMEM.
+ */
+int sim_summary_judge(struct sim_summary *s, const struct sim_scenario *sc);
 
 /* The row for (scope, name), or NULL. */
 const struct sim_summary_row *sim_summary_find(const struct sim_summary *s,

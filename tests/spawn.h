@@ -20,7 +20,7 @@ struct spawn_out {
     int status;                         /* exit code, or 128 + signal */
 };
 
-static void spawn_append(char **buf, size_t *len, const char *p, size_t n)
+static inline void spawn_append(char **buf, size_t *len, const char *p, size_t n)
 {
     *buf = realloc(*buf, *len + n + 1);
     memcpy(*buf + *len, p, n);
@@ -29,7 +29,7 @@ static void spawn_append(char **buf, size_t *len, const char *p, size_t n)
 }
 
 /* Drains both pipes to their end. */
-static void spawn_drain(int fd_out, int fd_err, struct spawn_out *o)
+static inline void spawn_drain(int fd_out, int fd_err, struct spawn_out *o)
 {
     struct pollfd pfd[2] = {{fd_out, POLLIN, 0}, {fd_err, POLLIN, 0}};
     size_t len[2] = {0, 0};
@@ -63,7 +63,7 @@ static void spawn_drain(int fd_out, int fd_err, struct spawn_out *o)
  * Runs the program with args (argv[0] is filled in; the list ends with
  * NULL) and captures what it says. Free with spawn_release.
  */
-static void spawn_distsim(const char *const *args, struct spawn_out *o)
+static inline void spawn_distsim(const char *const *args, struct spawn_out *o)
 {
     const char *prog = getenv("DISTSIM");
     const char *argv[64];
@@ -94,14 +94,14 @@ static void spawn_distsim(const char *const *args, struct spawn_out *o)
     o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static void spawn_release(struct spawn_out *o)
+static inline void spawn_release(struct spawn_out *o)
 {
     free(o->out);
     free(o->err);
 }
 
 /* The whole content of a file, or NULL; free it. */
-static char *spawn_read_file(const char *path, size_t *len)
+static inline char *spawn_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;

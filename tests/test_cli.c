@@ -86,7 +86,7 @@ static char *run_small(const char *dir, const char *a1, const char *a2)
 static bool same_file(const char *a_dir, const char *b_dir, const char *name)
 {
     char pa[512], pb[512];
-    size_t la, lb;
+    size_t la = 0, lb = 0;
     char *a, *b;
     bool is_same;
 

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * expect.c - parsing and judging expectations. The grammar is
+ *   [KIND NAME] METRIC OP VALUE
+ * where METRIC is a figure name ("response_time.p99") or a short alias
+ * ("p99"), OP one of < <= > >=, and VALUE a duration, a percentage, a
+ * rate or a plain number, whichever matches the figure's unit.
+ */
+#include "sim/expect.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/error.h"
+#include "sim/suggest.h"
+#include "sim/summary.h"
+#include "sim/units.h"
+
+#define EXPECT_MAX_WORDS 6
+
+struct expect_alias {
+    const char *alias;
+    const char *metric;
+};
+
+static const struct expect_alias aliases[] = {
+    {"p50", "response_time.p50"},    {"p90", "response_time.p90"},
+    {"p99", "response_time.p99"},    {"p99.9", "response_time.p999"},
+    {"p999", "response_time.p999"},  {"max", "response_time.max"},
+    {"mean", "response_time.mean"},  {"response_time",
+                                      "response_time.mean"},
+    {"stale_reads", "stale_read_rate"},
+    {NULL, NULL},
+};
+
+static const char *const op_texts[] = {"<", "<=", ">", ">="};
+
+const char *sim_expect_op_text(enum sim_expect_op op)
+{
+    return op_texts[op];
+}
+
+const char *sim_expect_status_name(enum sim_expect_status status)
+{
+    return status == SIM_EXPECT_MET ? "met"
+           : status == SIM_EXPECT_MISSED ? "missed" : "unsure";
+}
+
+static const char *resolve_alias(const char *word)
+{
+    for (const struct expect_alias *a = aliases; a->alias != NULL; a++)
+        if (strcmp(a->alias, word) == 0)
+            return a->metric;
+    return word;
+}
+
+static bool parse_op(const char *word, enum sim_expect_op *op)
+{
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(word, op_texts[i]) == 0) {
+            *op = (enum sim_expect_op)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The threshold in base units, and the unit its form implies. */
+static int parse_value(const char *text, double *v, char *unit, size_t n,
+                       char *why, size_t n_why)
+{
+    sim_time t;
+
+    if (strchr(text, '%') != NULL) {
+        snprintf(unit, n, "ratio");
+        return sim_units_percent(text, v, why, n_why);
+    }
+    if (strchr(text, '/') != NULL) {
+        snprintf(unit, n, "1/s");
+        return sim_units_rate(text, v, why, n_why);
+    }
+    if (sim_units_number(text, v, why, n_why) == 0) {
+        snprintf(unit, n, "%s", "");
+        return 0;
+    }
+    snprintf(unit, n, "s");
+    if (sim_units_duration(text, &t, why, n_why) != 0)
+        return SIM_EINVAL;
+    *v = sim_time_to_s(t);
+    return 0;
+}
+
+/* Splits a copy of text into at most EXPECT_MAX_WORDS words. */
+static size_t split_words(char *copy, char **words)
+{
+    size_t n = 0;
+
+    for (char *w = strtok(copy, " \t"); w != NULL; w = strtok(NULL, " \t")) {
+        if (n == EXPECT_MAX_WORDS)
+            return n + 1;
+        words[n++] = w;
+    }
+    return n;
+}
+
+int sim_expect_parse(struct sim_cfg *cfg, const char *path, const char *text,
+                     struct sim_expect *e)
+{
+    char *copy = strdup(text), *words[EXPECT_MAX_WORDS], why[160];
+    size_t n;
+    int rc = 0;
+
+    memset(e, 0, sizeof *e);
+    if (copy == NULL)
+        return SIM_ENOMEM;
+    snprintf(e->path, sizeof e->path, "%s", path);
+    n = split_words(copy, words);
+    if ((n != 3 && n != 5) || !parse_op(words[n - 2], &e->op)) {
+        sim_cfg_error(cfg, path, "\"%s\" is not an expectation like \"p99 < "
+                      "80ms\" or \"server db utilisation < 70%%\"", text);
+        rc = SIM_EINVAL;
+    } else if (parse_value(words[n - 1], &e->threshold, e->unit,
+                           sizeof e->unit, why, sizeof why) != 0) {
+        sim_cfg_error(cfg, path, "\"%s\": %s", words[n - 1], why);
+        rc = SIM_EINVAL;
+    } else {
+        e->text = strdup(text);
+        e->metric = strdup(resolve_alias(words[n - 3]));
+        if (n == 5) {
+            e->scope = malloc(strlen(words[0]) + strlen(words[1]) + 2);
+            if (e->scope != NULL)
+                sprintf(e->scope, "%s %s", words[0], words[1]);
+        }
+        if (e->text == NULL || e->metric == NULL ||
+            (n == 5 && e->scope == NULL))
+            rc = SIM_ENOMEM;
+    }
+    free(copy);
+    if (rc != 0)
+        sim_expect_release(e);
+    return rc;
+}
+
+void sim_expect_release(struct sim_expect *e)
+{
+    free(e->text);
+    free(e->scope);
+    free(e->metric);
+    memset(e, 0, sizeof *e);
+}
+
+/* Whether a figure's unit can be compared with the threshold's. */
+static bool units_agree(const char *figure, const char *threshold)
+{
+    if (strcmp(figure, threshold) == 0)
+        return true;
+    if (threshold[0] == '\0')           /* plain numbers: counts */
+        return strcmp(figure, "count") == 0 || strcmp(figure, "1") == 0 ||
+               strcmp(figure, "requests") == 0;
+    return strcmp(threshold, "ratio") == 0 && strcmp(figure, "1") == 0;
+}
+
+static const char *unit_example(const char *unit)
+{
+    if (strcmp(unit, "s") == 0)
+        return "a duration such as 80ms";
+    if (strcmp(unit, "1/s") == 0)
+        return "a rate such as 500/s";
+    if (strcmp(unit, "ratio") == 0)
+        return "a percentage such as 99.5%";
+    return "a plain number";
+}
+
+/* Records an unknown scope or metric, with a suggestion when close. */
+static void unknown_name(struct sim_cfg *cfg, const char *path,
+                         const char *what, const char *word,
+                         const struct sim_report *names, bool is_scope)
+{
+    struct sim_suggest sg;
+    const char *guess;
+
+    sim_suggest_init(&sg, word);
+    for (size_t i = 0; !is_scope && aliases[i].alias != NULL; i++)
+        sim_suggest_add(&sg, aliases[i].alias);
+    for (size_t i = 0; i < names->n_metrics; i++)
+        sim_suggest_add(&sg, is_scope ? names->metrics[i].scope
+                                      : names->metrics[i].name);
+    guess = sim_suggest_result(&sg);
+    if (guess != NULL)
+        sim_cfg_error(cfg, path, "no %s \"%s\"; did you mean \"%s\"?", what,
+                      word, guess);
+    else
+        sim_cfg_error(cfg, path, "no %s \"%s\"", what, word);
+}
+
+int sim_expect_check(struct sim_cfg *cfg, const struct sim_expect *e,
+                     const struct sim_report *names)
+{
+    const char *path = e->path;
+    const struct sim_metric *found = NULL;
+    bool has_scope = e->scope == NULL;
+
+    for (size_t i = 0; i < names->n_metrics; i++) {
+        const struct sim_metric *m = &names->metrics[i];
+
+        if (e->scope != NULL && strcmp(m->scope, e->scope) != 0)
+            continue;
+        has_scope = true;
+        if (strcmp(m->name, e->metric) == 0 && found == NULL)
+            found = m;
+    }
+    if (!has_scope) {
+        unknown_name(cfg, path, "component", e->scope, names, true);
+        return SIM_EINVAL;
+    }
+    if (found == NULL) {
+        unknown_name(cfg, path, "figure", e->metric, names, false);
+        return SIM_EINVAL;
+    }
+    if (!units_agree(found->unit, e->unit)) {
+        sim_cfg_error(cfg, path, "\"%s\" is measured in \"%s\": compare it "
+                      "with %s", e->metric, found->unit,
+                      unit_example(found->unit));
+        return SIM_EINVAL;
+    }
+    return 0;
+}
+
+/* Whether v satisfies the expectation's comparison. */
+static bool holds(const struct sim_expect *e, double v)
+{
+    switch (e->op) {
+    case SIM_EXPECT_LT:
+        return v < e->threshold;
+    case SIM_EXPECT_LE:
+        return v <= e->threshold;
+    case SIM_EXPECT_GT:
+        return v > e->threshold;
+    default:
+        return v >= e->threshold;
+    }
+}
+
+/*
+ * Met when the whole interval satisfies the comparison, missed when none
+ * of it does. Without an interval (one replication, or a figure that is
+ * the same in every replication) the mean decides.
+ */
+static enum sim_expect_status judge(const struct sim_expect *e, double mean,
+                                    double hw)
+{
+    double lo, hi;
+
+    if (isnan(mean))
+        return SIM_EXPECT_UNSURE;
+    if (!isfinite(hw))
+        hw = 0;
+    lo = mean - hw;
+    hi = mean + hw;
+    if (holds(e, lo) && holds(e, hi))
+        return SIM_EXPECT_MET;
+    if (!holds(e, lo) && !holds(e, hi))
+        return SIM_EXPECT_MISSED;
+    return SIM_EXPECT_UNSURE;
+}
+
+/*
+ * Whether an expectation without a scope should look at clients only: it
+ * does when some client has the figure ("p99 < 80ms" means what users
+ * see, not what each server sees).
+ */
+static bool clients_only(const struct sim_expect *e,
+                         const struct sim_summary *s)
+{
+    if (e->scope != NULL)
+        return false;
+    for (size_t i = 0; i < s->n_rows; i++)
+        if (strcmp(s->rows[i].name, e->metric) == 0 &&
+            strncmp(s->rows[i].scope, "client ", 7) == 0)
+            return true;
+    return false;
+}
+
+int sim_expect_eval(const struct sim_expect *e, const struct sim_summary *s,
+                    struct sim_expect_result **out, size_t *n_out)
+{
+    bool is_clients = clients_only(e, s);
+
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const struct sim_summary_row *r = &s->rows[i];
+        struct sim_expect_result *grown;
+
+        if (strcmp(r->name, e->metric) != 0 ||
+            (e->scope != NULL && strcmp(r->scope, e->scope) != 0) ||
+            (is_clients && strncmp(r->scope, "client ", 7) != 0))
+            continue;
+        grown = realloc(*out, (*n_out + 1) * sizeof *grown);
+        if (grown == NULL)
+            return SIM_ENOMEM;
+        *out = grown;
+        grown[*n_out] = (struct sim_expect_result){
+            .expect = e, .scope = r->scope, .mean = r->ci.mean,
+            .half_width = r->ci.half_width,
+            .status = judge(e, r->ci.mean, r->ci.half_width),
+        };
+        (*n_out)++;
+    }
+    return 0;
+}
