@@ -104,6 +104,29 @@ static void test_faults__messages_in_flight_when_a_partition_starts(void)
     sim_scenario_free(sc);
 }
 
+/* Three sides: every pair is cut, both ways; a fourth probe is spared. */
+static void test_faults__partition_cuts_every_pair_of_sides(void)
+{
+    struct sim_scenario *sc;
+    struct sim *sim = probe_build(
+        "name: three\nduration: 5s\nreplications: 1\n"
+        "probes: [{name: a}, {name: b}, {name: c}, {name: d}]\n"
+        "faults:\n  - {at: 1s, partition: [a, b, c]}\n", &sc);
+    struct sim_error err = {0};
+    static const char *const from[] = {"a", "b", "c", "d"};
+    static const char *const to[] = {"c", "a", "b", "a"};
+
+    for (size_t i = 0; i < 4; i++)
+        probe_plan(sim, from[i], to[i], 2, 0, 2 * SIM_S);
+    CHECK_EQ_INT(sim_run(sim, &err), 0);
+    for (size_t i = 0; i < 3; i++)
+        CHECK_EQ_INT(probe_find(from[i])->n_replies, 1);
+    CHECK_EQ_INT(probe_find("d")->n_replies, 2);
+    CHECK_EQ_INT(sim_n_dropped(sim, SIM_FAIL_PARTITION), 3);
+    sim_free(sim);
+    sim_scenario_free(sc);
+}
+
 /* The availability of each 1s window of the client, from the summary. */
 static const double *availability(const struct probe_run *r)
 {
@@ -447,6 +470,7 @@ CHECK_MAIN(
     CHECK_TEST(test_faults__partition_times_out_requests_for_its_duration),
     CHECK_TEST(test_faults__one_way_partition_cuts_one_direction),
     CHECK_TEST(test_faults__messages_in_flight_when_a_partition_starts),
+    CHECK_TEST(test_faults__partition_cuts_every_pair_of_sides),
     CHECK_TEST(test_faults__crash_and_restart_fail_requests_in_between),
     CHECK_TEST(test_faults__crashing_a_zone_crashes_every_member),
     CHECK_TEST(test_faults__overlapping_crashes_restart_at_the_last_end),

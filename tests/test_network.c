@@ -108,9 +108,12 @@ static void test_network__unordered_messages_overtake(void)
 {
     size_t n = overtaken("unordered");
 
-    /* With a gap of a hundredth of the mean latency, most are overtaken. */
+    /*
+     * Sent a hundredth of the mean latency apart, consecutive messages
+     * arrive in either order about equally often; ask for a fifth.
+     */
     printf("  %zu of 100000 arrivals overtook an earlier message\n", n);
-    CHECK(n > 10000);
+    CHECK(n > 20000);
 }
 
 /*
