@@ -13,8 +13,10 @@
 #include <gsl/gsl_errno.h>
 
 #include "models/client.h"
+#include "models/faults.h"
 #include "models/history.h"
 #include "models/lincheck.h"
+#include "models/network.h"
 #include "models/server.h"
 #include "sim/batch.h"
 #include "sim/outdir.h"
@@ -31,6 +33,8 @@
 static const struct sim_model_ops *const kinds[] = {
     &client_ops,
     &server_ops,
+    &network_ops,
+    &faults_ops,
 };
 
 #define N_KINDS (sizeof kinds / sizeof kinds[0])

@@ -332,7 +332,7 @@ fail:
 }
 
 static int init_kind(const struct sim_scenario *sc, struct sim_cfg *cfg,
-                     size_t k, struct sim *sim)
+                     size_t k, struct sim *sim, bool *is_failed)
 {
     const struct sim_model_ops *ops = sc->kinds[k];
     const struct sim_scenario_section *sec = &sc->sections[k];
@@ -351,6 +351,8 @@ static int init_kind(const struct sim_scenario *sc, struct sim_cfg *cfg,
         rc = ops->init(sim, cfg, path, item, &state);
         if (rc == SIM_ENOMEM)
             return rc;
+        if (rc != 0)
+            *is_failed = true;
         if (rc == 0 && sim_model_add(sim, ops, path, state) != 0)
             return SIM_ENOMEM;
     }
@@ -372,16 +374,17 @@ int sim_scenario_build(const struct sim_scenario *sc, struct sim_cfg *cfg,
     };
     struct sim *sim = sim_new(&params, err);
     size_t n_before = sim_cfg_n_errors(cfg);
+    bool is_failed = false;
     int rc = 0;
 
     if (sim == NULL)
         return SIM_ENOMEM;
     /* Problems found before (an expectation, say) do not stop the build. */
     for (size_t k = 0; k < sc->n_kinds && rc == 0; k++)
-        rc = init_kind(sc, cfg, k, sim);
-    if (rc == 0 && sim_cfg_n_errors(cfg) == n_before)
+        rc = init_kind(sc, cfg, k, sim, &is_failed);
+    if (rc == 0 && !is_failed && sim_cfg_n_errors(cfg) == n_before)
         rc = sim_start(sim, cfg);
-    if (rc == 0 && sim_cfg_n_errors(cfg) > n_before)
+    if (rc == 0 && (is_failed || sim_cfg_n_errors(cfg) > n_before))
         rc = SIM_EINVAL;
     if (rc != 0) {
         if (rc == SIM_ENOMEM)

@@ -370,7 +370,7 @@ static bool links_cover(const struct link_set *ls, uint32_t from,
     return from_b && to_a;
 }
 
-/* Whether a cut was in force between from and to at any time in (t0, t1]. */
+/* Whether a cut was in force between from and to at any time in [t0, t1]. */
 static bool is_cut_between(const struct sim *sim, uint32_t from, uint32_t to,
                            sim_time t0, sim_time t1)
 {
@@ -544,6 +544,14 @@ uint32_t sim_entity_find(const struct sim *sim, const char *name)
 const char *sim_entity_name(const struct sim *sim, uint32_t id)
 {
     return id < sim->n_entities ? sim->entities[id].name : "(none)";
+}
+
+void *sim_entity_state(const struct sim *sim, uint32_t id,
+                       sim_handler_fn handle)
+{
+    if (id >= sim->n_entities || sim->entities[id].handle != handle)
+        return NULL;
+    return sim->entities[id].state;
 }
 
 size_t sim_n_entities(const struct sim *sim)
@@ -724,7 +732,7 @@ static void send_msg(struct sim *sim, uint32_t from, uint32_t to,
     req->hop_from = from;
     req->t_hop_sent = sim_now(sim);
     if (sim->n_cuts > 0 &&
-        is_cut_between(sim, from, to, sim_now(sim) - 1, sim_now(sim))) {
+        is_cut_between(sim, from, to, sim_now(sim), sim_now(sim))) {
         sim_req_drop(sim, req, SIM_FAIL_PARTITION);
         return;
     }

@@ -184,6 +184,14 @@ uint32_t sim_entity_find(const struct sim *sim, const char *name);
 
 const char *sim_entity_name(const struct sim *sim, uint32_t id);
 
+/*
+ * The state an entity was added with, provided its handler is handle;
+ * NULL otherwise. Lets the instances of a model share one entity found by
+ * name, and tell it from another model's entity of the same name.
+ */
+void *sim_entity_state(const struct sim *sim, uint32_t id,
+                       sim_handler_fn handle);
+
 size_t sim_n_entities(const struct sim *sim);
 
 /* The entity's own random stream; never NULL for a valid id. */
