@@ -12,6 +12,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "models/cache.h"
 #include "models/client.h"
 #include "models/server.h"
 #include "sim/batch.h"
@@ -28,6 +29,7 @@
 static const struct sim_model_ops *const kinds[] = {
     &client_ops,
     &server_ops,
+    &cache_ops,
 };
 
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
