@@ -12,6 +12,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "models/cache.h"
 #include "models/client.h"
 #include "models/faults.h"
 #include "models/history.h"
@@ -33,6 +34,7 @@
 static const struct sim_model_ops *const kinds[] = {
     &client_ops,
     &server_ops,
+    &cache_ops,
     &network_ops,
     &faults_ops,
 };
