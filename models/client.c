@@ -23,6 +23,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "models/consist.h"
 #include "models/keys.h"
 #include "models/retry.h"
 #include "models/trace.h"
@@ -165,6 +166,8 @@ struct client_stats {
     uint64_t n_completed;               /* answered ok */
     uint64_t n_rejected;                /* answered "rejected" */
     uint64_t n_failed[SIM_OUTCOME_N];   /* by reason */
+    uint64_t n_ok_op[SIM_OP_N];         /* completed, by operation */
+    uint64_t n_ended_op[SIM_OP_N];      /* completed or failed, by op */
     uint64_t n_in_flight_start;
 };
 
@@ -208,6 +211,7 @@ struct client {
     size_t n_targets;
     uint64_t n_in_flight;
     struct client_deadlines deadlines;
+    struct consist consist;             /* what answers say of freshness */
     struct client_stats st;
     struct client_windows win;
 };
@@ -228,6 +232,7 @@ static void client_destroy(void *state)
     free(c->win.ended);
     free(c->win.attempts);
     free(c->deadlines.ring);
+    consist_release(&c->consist);
     free(c->st.keys_seen);
     trace_release(&c->trace);
     free(c->target_name);
@@ -425,6 +430,7 @@ static void attempt_failed(struct sim *sim, struct client *c,
         return;
     }
     c->win.ended[sim_window_of(sim, sim_now(sim))]++;
+    c->st.n_ended_op[req->op]++;
     if (reason == SIM_FAIL_REJECTED)
         c->st.n_rejected++;
     else
@@ -449,11 +455,14 @@ static void on_reply(struct sim *sim, struct client *c, struct sim_req *req)
     response = sim_time_to_s(sim_now(sim) - req->t_created);
     c->win.ended[w]++;
     c->win.completed[w]++;
+    c->st.n_ended_op[req->op]++;
+    c->st.n_ok_op[req->op]++;
     sim_hist_add(c->win.response[w], response);
     c->st.n_completed++;
     sim_tally_add(&c->st.response, response);
     sim_hist_add(c->st.response_hist, response);
     sim_tally_add(&c->st.wait, sim_time_to_s(req->wait_ns));
+    consist_answer(&c->consist, sim, req);
     conclude(sim, c, req);
 }
 
@@ -730,7 +739,8 @@ static int client_init(struct sim *sim, struct sim_cfg *cfg, const char *path,
     c->target_name = strdup(cc->target);
     c->st.response_hist = sim_hist_new();
     if (c->name == NULL || c->target_name == NULL ||
-        c->st.response_hist == NULL || windows_init(sim, &c->win) != 0) {
+        c->st.response_hist == NULL || windows_init(sim, &c->win) != 0 ||
+        consist_init(&c->consist, sim) != 0) {
         client_destroy(c);
         return SIM_ENOMEM;
     }
@@ -780,10 +790,13 @@ static void client_reset(struct sim *sim, void *state)
     sim_hist_reset(c->st.response_hist);
     c->st.n_arrived = c->st.n_completed = c->st.n_rejected = 0;
     c->st.n_attempts = 0;
+    consist_reset(&c->consist);
     if (c->st.keys_seen != NULL)
         memset(c->st.keys_seen, 0,
                (c->trace.n_keys / 64 + 1) * sizeof(uint64_t));
     memset(c->st.n_failed, 0, sizeof c->st.n_failed);
+    memset(c->st.n_ok_op, 0, sizeof c->st.n_ok_op);
+    memset(c->st.n_ended_op, 0, sizeof c->st.n_ended_op);
     c->st.n_in_flight_start = c->n_in_flight;
 }
 
@@ -931,6 +944,14 @@ static void client_report(struct sim *sim, void *state,
     sim_report_add(rep, scope, "waiting_time.mean", "s", c->st.wait.mean);
     sim_report_add(rep, scope, "availability", "ratio",
                    ended ? (double)c->st.n_completed / (double)ended : NAN);
+    for (int op = 0; op < SIM_OP_N; op++) {
+        char name[32];
+
+        snprintf(name, sizeof name, "availability.%s", sim_op_name(op));
+        sim_report_add(rep, scope, name, "ratio", c->st.n_ended_op[op]
+                       ? (double)c->st.n_ok_op[op] /
+                         (double)c->st.n_ended_op[op] : NAN);
+    }
     sim_report_add(rep, scope, "arrived", "count",
                    (double)c->st.n_arrived);
     sim_report_add(rep, scope, "completed", "count",
@@ -951,6 +972,7 @@ static void client_report(struct sim *sim, void *state,
         sim_report_add(rep, scope, "distinct_keys", "count",
                        (double)count_keys(c));
     report_series(sim, c, scope, rep);
+    consist_report(&c->consist, sim, scope, rep);
     report_settings(c, scope, rep);
 }
 

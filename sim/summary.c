@@ -458,7 +458,7 @@ char *sim_summary_table(const struct sim_summary *s,
             continue;
         if (is_first)
             sim_strbuf_printf(&sb, "\n%s\n", r->scope);
-        if (strcmp(r->unit, "count") != 0)
+        if (strcmp(r->unit, "count") != 0 && !isnan(r->ci.mean))
             table_row(&sb, r, has_ci);
         if (is_last) {
             table_instances(&sb, s, r->scope);

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * consist.c - judging answers against the ground truth. Session state
+ * lives in one open-addressing table keyed by (store, session, key); it
+ * grows with the pairs a client actually touches. t-visibility bins are
+ * logarithmic: bin 0 holds reads that began less than 1us after the
+ * newest commit, then four bins per decade up to 10^6 s.
+ */
+#include "models/consist.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BINS_PER_DECADE 4
+#define FIRST_EDGE_S 1e-6
+
+double consist_bin_start(int i)
+{
+    return i == 0 ? 0.0 : FIRST_EDGE_S * pow(10.0, (double)(i - 1) /
+                                                   BINS_PER_DECADE);
+}
+
+static int bin_of(double t_s)
+{
+    int i;
+
+    if (t_s < FIRST_EDGE_S)
+        return 0;
+    i = 1 + (int)floor(log10(t_s / FIRST_EDGE_S) * BINS_PER_DECADE);
+    return i < CONSIST_N_BINS ? i : CONSIST_N_BINS - 1;
+}
+
+int consist_init(struct consist *c, struct sim *sim)
+{
+    memset(c, 0, sizeof *c);
+    c->n_windows = sim_n_windows(sim);
+    c->win_reads = calloc(c->n_windows + 1, sizeof *c->win_reads);
+    c->win_stale = calloc(c->n_windows + 1, sizeof *c->win_stale);
+    return c->win_reads && c->win_stale ? 0 : SIM_ENOMEM;
+}
+
+void consist_release(struct consist *c)
+{
+    free(c->table);
+    free(c->win_reads);
+    free(c->win_stale);
+    memset(c, 0, sizeof *c);
+}
+
+static size_t slot_of(uint32_t store, uint32_t session, uint64_t key,
+                      size_t cap)
+{
+    uint64_t h = (key ^ ((uint64_t)session << 32) ^ ((uint64_t)store << 56))
+                 * 0x9e3779b97f4a7c15ULL;
+
+    return (size_t)(h >> 24) & (cap - 1);
+}
+
+static struct consist_entry *find(struct consist *c, uint32_t store,
+                                  uint32_t session, uint64_t key)
+{
+    size_t i = slot_of(store, session, key, c->cap);
+
+    for (;; i = (i + 1) & (c->cap - 1)) {
+        struct consist_entry *e = &c->table[i];
+
+        if (e->store == 0 || (e->store == store && e->session == session &&
+                              e->key == key))
+            return e;
+    }
+}
+
+static bool grow(struct consist *c)
+{
+    struct consist_entry *old = c->table;
+    size_t old_cap = c->cap;
+
+    c->cap = old_cap ? old_cap * 2 : 1024;
+    c->table = calloc(c->cap, sizeof *c->table);
+    if (c->table == NULL) {
+        c->table = old;
+        c->cap = old_cap;
+        return false;
+    }
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].store != 0)
+            *find(c, old[i].store, old[i].session, old[i].key) = old[i];
+    free(old);
+    return true;
+}
+
+/* The session's entry for key, created empty; NULL when out of memory. */
+static struct consist_entry *entry(struct consist *c, const struct sim_req *r)
+{
+    struct consist_entry *e;
+
+    if ((c->n + 1) * 2 > c->cap && !grow(c))
+        return NULL;
+    e = find(c, r->store, r->session, r->key);
+    if (e->store == 0) {
+        *e = (struct consist_entry){.key = r->key, .store = r->store,
+                                    .session = r->session};
+        c->n++;
+    }
+    return e;
+}
+
+/* A read: stale against the truth, and against the session's history. */
+static void judge_read(struct consist *c, struct sim *sim,
+                       const struct sim_req *r, struct consist_entry *e)
+{
+    sim_time committed;
+    uint64_t latest = sim_truth_latest(sim_truth(sim), r->store, r->key,
+                                       r->t_sent, &committed);
+    size_t w = sim_window_of(sim, sim_now(sim));
+
+    c->st.n_reads++;
+    c->win_reads[w]++;
+    if (latest > 0) {
+        int bin = bin_of(sim_time_to_s(r->t_sent - committed));
+
+        c->st.vis_reads[bin]++;
+        c->st.vis_fresh[bin] += r->version >= latest;
+    }
+    if (r->version < latest) {
+        c->st.n_stale++;
+        c->win_stale[w]++;
+        c->st.versions_behind += latest - r->version;
+        if (latest - r->version > c->st.max_behind)
+            c->st.max_behind = latest - r->version;
+    }
+    if (e == NULL)
+        return;
+    c->st.n_ryw += r->version < e->written;
+    c->st.n_monotonic += r->version < e->read;
+    if (r->version > e->read)
+        e->read = r->version;
+}
+
+void consist_answer(struct consist *c, struct sim *sim,
+                    const struct sim_req *req)
+{
+    struct consist_entry *e;
+
+    if (req->store == 0)
+        return;
+    e = entry(c, req);
+    if (req->op == SIM_OP_READ) {
+        judge_read(c, sim, req, e);
+        return;
+    }
+    if (e != NULL && req->version > e->written)
+        e->written = req->version;
+}
+
+void consist_reset(struct consist *c)
+{
+    memset(&c->st, 0, sizeof c->st);
+}
+
+void consist_report(const struct consist *c, struct sim *sim,
+                    const char *scope, struct sim_report *rep)
+{
+    const struct consist_stats *st = &c->st;
+    double *v = malloc((c->n_windows + 1) * sizeof *v);
+
+    sim_report_add(rep, scope, "reads_checked", "count",
+                   (double)st->n_reads);
+    sim_report_add(rep, scope, "stale_reads", "count", (double)st->n_stale);
+    sim_report_add(rep, scope, "stale_read_rate", "ratio",
+                   st->n_reads ? (double)st->n_stale / (double)st->n_reads
+                               : NAN);
+    sim_report_add(rep, scope, "staleness.mean", "versions",
+                   st->n_stale ? (double)st->versions_behind /
+                                 (double)st->n_stale : NAN);
+    sim_report_add(rep, scope, "staleness.max", "count",
+                   (double)st->max_behind);
+    sim_report_add(rep, scope, "ryw_violations", "count",
+                   (double)st->n_ryw);
+    sim_report_add(rep, scope, "monotonic_violations", "count",
+                   (double)st->n_monotonic);
+    if (v == NULL) {
+        rep->status = SIM_ENOMEM;
+        return;
+    }
+    for (size_t w = 0; w < c->n_windows; w++)
+        v[w] = c->win_reads[w] ? (double)c->win_stale[w] /
+                                 (double)c->win_reads[w] : NAN;
+    sim_report_series(rep, scope, "stale_read_rate", "ratio", v,
+                      c->n_windows);
+    free(v);
+    (void)sim;
+}
