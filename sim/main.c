@@ -13,6 +13,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "models/client.h"
+#include "models/lb.h"
 #include "models/server.h"
 #include "sim/batch.h"
 #include "sim/outdir.h"
@@ -27,6 +28,7 @@
 
 static const struct sim_model_ops *const kinds[] = {
     &client_ops,
+    &lb_ops,
     &server_ops,
 };
 
