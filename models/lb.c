@@ -71,11 +71,11 @@ struct lb_health_config {
 };
 
 struct lb_config {
-    char *name;
-    enum lb_policy policy;
+    char *name;                         /* the LB, or its pair's group */
+    enum lb_policy policy;              /* absent: round robin */
     char *backends;                     /* "app", or "a, b, c" */
     unsigned *weights;                  /* weighted round robin */
-    unsigned weights_count;
+    unsigned weights_count;             /* entries of weights */
     unsigned *d;                        /* power of d; default 2 */
     unsigned *vnodes;                   /* consistent hash; default 100 */
     struct lb_health_config *health;    /* absent: no health checks */
@@ -167,18 +167,18 @@ struct lb;
 
 /* An entity: the LB itself, or one node of an active-passive pair. */
 struct lb_node {
-    struct lb *lb;
+    struct lb *lb;                      /* what the nodes share */
     uint32_t id;                        /* entity id */
-    uint32_t peer;                      /* the other node of a pair */
-    struct lb_flight flight;
+    uint32_t peer;                      /* other node, or SIM_NO_ENTITY */
+    struct lb_flight flight;            /* requests out at backends */
     struct lb_view *view;               /* one per backend */
     uint32_t *healthy;                  /* backends not ejected, any order */
-    uint32_t n_healthy;
+    uint32_t n_healthy;                 /* entries of healthy */
     uint32_t cursor;                    /* backend to consider first */
-    uint64_t ev_probe;                  /* pending timers, 0 when none */
-    uint64_t ev_sweep;
-    uint64_t ev_beat;
-    uint64_t ev_takeover;
+    uint64_t ev_probe;                  /* next probe round, or 0 */
+    uint64_t ev_sweep;                  /* next sweep, or 0 */
+    uint64_t ev_beat;                   /* next heartbeat period, or 0 */
+    uint64_t ev_takeover;               /* watcher's deadline, or 0 */
 };
 
 /* A backend as the LB as a whole counts it (measured period). */
@@ -217,41 +217,41 @@ typedef uint32_t (*lb_pick_fn)(struct sim *sim, struct lb_node *node,
                                const struct sim_req *req);
 
 struct lb {
-    char *name;
-    enum lb_policy policy;
-    lb_pick_fn pick;
+    char *name;                         /* as configured */
+    enum lb_policy policy;              /* never LB_POLICY_DEFAULT */
+    lb_pick_fn pick;                    /* the policy's choice */
     char **names;                       /* backends list, as written */
-    size_t n_names;
+    size_t n_names;                     /* entries of names */
     unsigned *weights;                  /* as configured, or NULL */
-    size_t n_weights;
+    size_t n_weights;                   /* entries of weights */
     unsigned d;                         /* power of d */
     unsigned vnodes;                    /* consistent hash, per backend */
-    bool has_health;
+    bool has_health;                    /* health checks run */
     sim_time interval;                  /* between probe rounds, ns */
-    sim_time probe_timeout;             /* ns */
-    unsigned unhealthy_after;
-    unsigned healthy_after;
-    bool has_standby;
-    sim_time failover_after;            /* ns */
-    sim_time backend_timeout;           /* ns */
+    sim_time probe_timeout;             /* a probe's deadline, ns */
+    unsigned unhealthy_after;           /* failed probes that eject */
+    unsigned healthy_after;             /* good probes that restore */
+    bool has_standby;                   /* an active-passive pair */
+    sim_time failover_after;            /* silence before takeover, ns */
+    sim_time backend_timeout;           /* wait for an answer, ns */
     struct lb_backend *backends;        /* resolved at start */
-    uint32_t n_backends;
+    uint32_t n_backends;                /* entries of backends */
     struct lb_point *ring;              /* sorted by hash */
-    size_t n_ring;
+    size_t n_ring;                      /* entries of ring */
     struct lb_node node[2];             /* [0] alone, or active, standby */
-    unsigned n_nodes;
+    unsigned n_nodes;                   /* 1, or 2 for a pair */
     unsigned holder;                    /* node with the address */
     uint32_t *win_sent;                 /* per backend, per window */
-    size_t n_windows;
-    struct lb_note *notes;
-    size_t n_notes, cap_notes;
+    size_t n_windows;                   /* series windows of the run */
+    struct lb_note *notes;              /* the timeline, in time order */
+    size_t n_notes, cap_notes;          /* used and allocated */
     uint64_t n_notes_lost;              /* past LB_MAX_NOTES */
     uint64_t n_arrived;                 /* measured period from here */
     uint64_t n_completed;               /* answers passed on */
     uint64_t n_rejected;                /* answered no_backend at once */
     uint64_t n_dropped;                 /* forgotten, or lost in a crash */
-    uint64_t n_present_start;
-    uint64_t n_failovers;
+    uint64_t n_present_start;           /* in flight at warm-up's end */
+    uint64_t n_failovers;               /* address moves */
 };
 
 static const union sim_payload lb_none_payload = {.u64 = 0};
