@@ -941,23 +941,15 @@ static void test_lb__standby_takes_over_after_failover_after(void)
     "  - name: many\n    count: 200\n"                                    \
     "    service: {dist: constant, value: 1ms}\n"
 
-/*
- * Loads a scenario whose LB has the given lines (and top-level lines, and
- * a client name), and checks that one problem reads exactly
- * "path: message" after its position.
- */
-static void expect_problem(const char *top, const char *client,
-                           const char *lb, const char *want)
+/* Loads yaml and checks that one problem reads exactly "path: message". */
+static void expect_text_problem(const char *yaml, const char *want)
 {
-    char *yaml = malloc(8192), line[1024];
     struct sim_scenario *sc;
     struct sim_cfg *cfg;
     bool is_found = false;
+    char line[1024];
 
-    CHECK(yaml != NULL);
-    snprintf(yaml, 8192, ERR_HEAD, top, client, lb);
     sc = load_text(yaml, &cfg);
-    free(yaml);
     CHECK(sc == NULL);
     for (size_t i = 0; i < sim_cfg_n_errors(cfg) && !is_found; i++) {
         const char *msg = sim_cfg_format(cfg, i, line, sizeof line);
@@ -973,6 +965,16 @@ static void expect_problem(const char *top, const char *client,
     }
     sim_cfg_free(cfg);
     CHECK(is_found);
+}
+
+/* The same for a scenario whose LB has the given lines (see ERR_HEAD). */
+static void expect_problem(const char *top, const char *client,
+                           const char *lb, const char *want)
+{
+    char yaml[8192];
+
+    snprintf(yaml, sizeof yaml, ERR_HEAD, top, client, lb);
+    expect_text_problem(yaml, want);
 }
 
 static void expect_lb_problem(const char *lb, const char *want)
@@ -1001,6 +1003,17 @@ static void test_lb__errors_in_backends(void)
     strcat(many, "\n");
     expect_lb_problem(many, "load_balancers[0].backends: lists more than "
                       "256 names (name a group instead)");
+    expect_text_problem("name: e\nduration: 1s\n"
+                        "clients:\n  - name: c\n    arrival: {rate: 1/s}\n"
+                        "    target: edge\n"
+                        "load_balancers:\n  - name: edge\n"
+                        "    backends: a, b\n"
+                        "servers:\n  - name: a\n    count: 5001\n"
+                        "    service: {dist: constant, value: 1ms}\n"
+                        "  - name: b\n    count: 5000\n"
+                        "    service: {dist: constant, value: 1ms}\n",
+                        "load_balancers[0].backends: names 10001 backends, "
+                        "more than 10000");
     expect_problem("window: 1ms\nduration: 100s\n", "c",
                    "    backends: many\n",
                    "load_balancers[0].backends: 200 backends over 100000 "
