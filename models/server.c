@@ -9,7 +9,8 @@
  * probabilities, or answered. Simplifications: FIFO only, one request per
  * worker, no preemption; a crash loses every request on the node, queued
  * or in service alike (dropped with reason "crash": their callers learn
- * only by timing out), and the node restarts empty.
+ * only by timing out), and the node restarts empty. A health-check probe
+ * (req->is_probe) is answered at once, bypassing queue and figures.
  */
 #include "models/server.h"
 
@@ -275,6 +276,11 @@ static void on_request(struct sim *sim, struct server *s, struct sim_req *req)
 {
     sim_time now = sim_now(sim);
 
+    if (req->is_probe) {
+        req->status = SIM_REQ_OK;
+        sim_req_reply(sim, s->id, req);
+        return;
+    }
     s->st.n_arrived++;
     req->t_enqueued = now;
     if (s->n_busy < s->group->workers) {

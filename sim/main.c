@@ -16,6 +16,7 @@
 #include "models/client.h"
 #include "models/faults.h"
 #include "models/history.h"
+#include "models/lb.h"
 #include "models/lincheck.h"
 #include "models/network.h"
 #include "models/server.h"
@@ -33,6 +34,7 @@
 
 static const struct sim_model_ops *const kinds[] = {
     &client_ops,
+    &lb_ops,
     &server_ops,
     &cache_ops,
     &network_ops,

@@ -53,6 +53,7 @@ struct sim_req {
     bool is_reply;                      /* travelling back to its caller */
     bool is_held;                       /* origin still refers to it */
     bool in_system;                     /* a node or a message holds it */
+    bool is_probe;                      /* a health check: answered at once */
     uint16_t attempt;                   /* 1 for the first try */
     uint64_t key;                       /* data item it reads or writes */
     int64_t value;                      /* value written, or read back */
