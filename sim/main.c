@@ -13,6 +13,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "models/client.h"
+#include "models/db.h"
 #include "models/history.h"
 #include "models/lincheck.h"
 #include "models/server.h"
@@ -31,6 +32,7 @@
 static const struct sim_model_ops *const kinds[] = {
     &client_ops,
     &server_ops,
+    &db_ops,
 };
 
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
