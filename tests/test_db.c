@@ -268,6 +268,7 @@ static void rig_fault(struct rig *g, sim_time at, enum fault_kind kind,
 {
     struct faults *fs = &g->faults;
 
+    CHECK(fs->n < MAX_FAULTS);
     fs->list[fs->n] = (struct fault){.at = at, .kind = kind, .a = a, .b = b};
     sim_schedule(g->sim, at, fs->id, SIM_EV_USER,
                  (union sim_payload){.u64 = fs->n});
@@ -279,6 +280,7 @@ static void rig_link(struct rig *g, const char *a, const char *b,
 {
     struct net *net = &g->net;
 
+    CHECK(net->n < MAX_LINKS);
     net->links[net->n] = (struct link){.a = a, .b = b, .delay = delay};
     net->ids[net->n][0] = sim_entity_find(g->sim, a);
     net->ids[net->n][1] = sim_entity_find(g->sim, b);
@@ -525,6 +527,64 @@ static void test_db__failover_with_keep_merges_orphans_on_rejoin(void)
         CHECK_EQ_INT(t->steps[i].version, t->steps[i].latest_at_send);
         CHECK_EQ_INT(t->steps[i].version, t->steps[i].key < 10 ? 39 : 37);
     }
+    rig_release(&g);
+}
+
+/*
+ * The new leader may be behind a follower it could not hear at the
+ * election. Writes every 2 ms (keys 0..19); orders.0.1 is cut from the
+ * leader at 1 s, orders.0.2 from everyone at 1.2 s, the leader crashes
+ * at 1.5 s, and orders.0.1 is elected at 2 s. After
+ * the heal at 2.5 s orders.0.2 still serves writes the new leader lacks
+ * (read at 2.7 s) until the leader's snapshot (sent again at 3 s, applied
+ * 1 ms later) makes it an exact copy (read at 3.5 s).
+ */
+static void test_db__a_follower_ahead_of_the_new_leader_is_resynced(void)
+{
+    struct rig g;
+    const struct tester *near, *far;
+    int n_ahead = 0;
+
+    rig_init(&g, "name: resync\nduration: 4s\nreplications: 1\n"
+             "databases:\n  - name: orders\n    replicas: 3\n"
+             "    replication: async\n    workers: 4\n    reads: nearest\n"
+             "    apply_lag: {dist: constant, value: 1ms}\n"
+             "    failover: {detect_after: 500ms}\n"
+             "    service: {dist: constant, value: 100us}\n");
+    rig_zone(&g, "tester0", 3);
+    rig_zone(&g, "orders.0.2", 3);
+    for (int k = 0; k < 750; k++)
+        rig_step(&g, 1, 2 * k * SIM_MS, SIM_OP_WRITE, (uint64_t)k % 20,
+                 false);
+    for (int k = 0; k < 20; k++) {
+        rig_step(&g, 0, 2700 * SIM_MS, SIM_OP_READ, (uint64_t)k, false);
+        rig_step(&g, 0, 3500 * SIM_MS, SIM_OP_READ, (uint64_t)k, false);
+        rig_step(&g, 1, 3500 * SIM_MS, SIM_OP_READ, (uint64_t)k, false);
+    }
+    rig_fault(&g, 1000 * SIM_MS, FAULT_CUT, "orders.0.0", "orders.0.1");
+    rig_fault(&g, 1200 * SIM_MS, FAULT_CUT, "orders.0.0", "orders.0.2");
+    rig_fault(&g, 1200 * SIM_MS, FAULT_CUT, "orders.0.1", "orders.0.2");
+    rig_fault(&g, 1200 * SIM_MS, FAULT_CUT, "orders", "orders.0.2");
+    rig_fault(&g, 1500 * SIM_MS, FAULT_CRASH, "orders.0.0", NULL);
+    rig_fault(&g, 2500 * SIM_MS, FAULT_HEAL, NULL, NULL);
+    rig_run(&g);
+    near = &g.testers[0];
+    far = &g.testers[1];
+    CHECK_EQ_STR(g.rep.notes[1].text, "orders.0: orders.0.1 leads, lacking "
+                                      "250 acknowledged writes");
+    for (int k = 0; k < 20; k++) {
+        const struct step *before = &near->steps[2 * k];
+        const struct step *after = &near->steps[2 * k + 1];
+        const struct step *leader = &far->steps[750 + k];
+
+        CHECK_EQ_INT(leader->status, SIM_REQ_OK);
+        CHECK_EQ_INT(after->version, leader->version);
+        n_ahead += before->version > leader->version;
+    }
+    /* Writes from 1 s to 1.2 s reached orders.0.2: 100, on every key. */
+    CHECK_EQ_INT(n_ahead, 20);
+    CHECK(balances(&g, "database orders"));
+    CHECK(balances(&g, "database orders.0.2"));
     rig_release(&g);
 }
 
@@ -1025,6 +1085,7 @@ CHECK_MAIN(CHECK_TEST(test_db__sync_write_is_acked_after_the_slowest_replica),
            CHECK_TEST(test_db__async_acks_at_once_and_followers_lag),
            CHECK_TEST(test_db__failover_under_async_loses_acked_writes),
            CHECK_TEST(test_db__failover_with_keep_merges_orphans_on_rejoin),
+           CHECK_TEST(test_db__a_follower_ahead_of_the_new_leader_is_resynced),
            CHECK_TEST(test_db__partition_async_is_stale_but_available),
            CHECK_TEST(test_db__partition_sync_fails_writes_but_stays_fresh),
            CHECK_TEST(test_db__lww_with_clock_skew_loses_writes),
