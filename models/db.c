@@ -24,9 +24,10 @@
  * writes (the one in the caller's zone, else one at random), acknowledges
  * them at once and ships them to the others; replicas keep the write with
  * the larger (clock of the accepting node, node id), last-writer-wins.
- * Unacknowledged shipments are sent again every 100 ms (a lost message,
- * a healed partition); a replica that fell too far behind, or that holds
- * writes the new leader lacks, gets a snapshot of the leader's state.
+ * A follower that acknowledged nothing new for a whole 100 ms tick is
+ * sent again what it lacks (a lost message, a healed partition); one that
+ * fell more than 2^17 entries behind, or that holds writes a new leader
+ * lacks, gets a snapshot of the sender's state instead.
  *
  * Consistency figures. conflicts counts pairs of writes to one key that
  * were accepted on different replicas, neither having seen the other.

@@ -20,7 +20,7 @@
 #define DB_NO_LEADER UINT32_MAX
 #define DB_RESEND_NS (100 * SIM_MS)     /* replicas' resend tick */
 #define DB_SNAPSHOT_RETRY_NS (SIM_S)    /* a lost snapshot is sent again */
-#define DB_LOG_MAX ((uint64_t)1 << 20)  /* entries a log keeps at most */
+#define DB_LOG_MAX ((uint64_t)1 << 17)  /* entries a log keeps at most */
 #define DB_MAX_WAITING 1024             /* out-of-order messages held */
 
 enum db_replication {
@@ -64,9 +64,9 @@ enum db_lost {
  */
 enum db_msg {
     DB_MSG_CLIENT,                      /* not ours: a caller's request */
-    DB_MSG_HEARTBEAT,                   /* router -> replica, answered at once */
+    DB_MSG_HEARTBEAT,                   /* router -> replica, answered now */
     DB_MSG_QUORUM,                      /* router -> replica, a quorum's part */
-    DB_MSG_SHIP,                        /* log entries key..version, term value */
+    DB_MSG_SHIP,                        /* entries key..version of term value */
     DB_MSG_SNAPSHOT,                    /* the sender's whole state */
     DB_MSG_REPAIR,                      /* router -> replica: newer version */
 };
@@ -161,7 +161,7 @@ struct db_replica {
     uint32_t id;                        /* entity id */
     struct station st;
     struct db_store store;
-    struct db_log *own_log;             /* multi-leader: its writes; else NULL */
+    struct db_log *own_log;             /* multi-leader: its writes, or NULL */
     struct db_held *held;
     size_t n_held, cap_held;            /* slots in use / allocated */
     unsigned *free_held;                /* stack of free slot indices */

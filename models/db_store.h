@@ -24,7 +24,7 @@ struct db_stamp {
 struct db_item {
     uint64_t key;
     uint64_t version;                   /* truth version served; 0: none */
-    uint64_t seen;                      /* newest version applied, won or lost */
+    uint64_t seen;                      /* newest version applied, won or not */
     sim_time t_visible;                 /* when version became visible, ns */
     struct db_stamp stamp;              /* stamp of version */
     bool is_used;                       /* slot holds a key */

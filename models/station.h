@@ -41,10 +41,10 @@ void station_service_free(struct sim_dist *service[SIM_OP_N]);
 
 /* How a station is set up; the station borrows `service`. */
 struct station_params {
-    uint32_t owner;                     /* entity whose rng and events it uses */
+    uint32_t owner;                     /* entity owning its rng and events */
     uint32_t done_type;                 /* event type of a service completion */
     unsigned workers;                   /* 1 .. STATION_MAX_WORKERS */
-    uint64_t capacity;                  /* waiting room; UINT64_MAX: unbounded */
+    uint64_t capacity;                  /* queue room; UINT64_MAX: unbounded */
     struct sim_dist *const *service;    /* SIM_OP_N distributions */
 };
 

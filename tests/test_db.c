@@ -28,7 +28,7 @@
 #define Z_999 3.2905                    /* two-sided 99.9% normal quantile */
 #define MAX_STEPS 8192
 #define MAX_LINKS 16
-#define MAX_FAULTS 8
+#define MAX_FAULTS 16
 
 static const struct sim_model_ops *const kinds[] = {
     &client_ops, &server_ops, &db_ops,
@@ -118,6 +118,7 @@ struct step {
     uint64_t version;
     sim_time replied;
     uint64_t latest_at_send;            /* truth when it was sent */
+    uint64_t latest_at_reply;           /* truth when it was answered */
     uint64_t read_version;              /* the follow-up read's answer */
     uint64_t read_latest;               /* truth when that read was sent */
     bool is_read_done;
@@ -161,6 +162,8 @@ static void tester_reply(struct sim *sim, struct tester *t,
         s->is_read_done = true;
     } else {
         s->is_done = true;
+        s->latest_at_reply = sim_truth_latest(sim_truth(sim), t->store,
+                                              s->key, sim_now(sim), NULL);
         s->status = req->status;
         s->version = req->version;
         s->replied = sim_now(sim);
@@ -586,6 +589,98 @@ static void test_db__a_follower_ahead_of_the_new_leader_is_resynced(void)
     CHECK(balances(&g, "database orders"));
     CHECK(balances(&g, "database orders.0.2"));
     rig_release(&g);
+}
+
+/* --- faults at random --------------------------------------------------- */
+
+static uint64_t lcg_next(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *x >> 33;
+}
+
+/*
+ * Crashes, restarts and cuts at random (a fixed sequence), and a crash
+ * of the front door, while callers read and write: whatever happens, no
+ * read returns a version not yet acknowledged, every write answered ok
+ * got a version, and every book balances.
+ */
+static void chaos(const char *label, const char *config)
+{
+    static const char *const names[] = {
+        "orders.0.0", "orders.0.1", "orders.0.2", "orders.1.0",
+        "orders.1.1", "orders.1.2",
+    };
+    char yaml[1024], scope[64];
+    uint64_t x = 12345;
+    struct rig g;
+    const struct tester *t;
+
+    snprintf(yaml, sizeof yaml,
+             "name: chaos\nduration: 5s\nreplications: 1\n"
+             "databases:\n  - name: orders\n    shards: 2\n"
+             "    replicas: 3\n%s    workers: 2\n    write_timeout: 100ms\n"
+             "    queue: {capacity: 20}\n"
+             "    apply_lag: {dist: exponential, mean: 2ms}\n"
+             "    service: {dist: exponential, mean: 200us}\n", config);
+    rig_init(&g, yaml);
+    rig_link(&g, "orders.0.0", "orders.0.1", 3 * SIM_MS);
+    rig_link(&g, "orders.1.2", "orders.1.0", 7 * SIM_MS);
+    for (int k = 0; k < 8000; k++)
+        rig_step(&g, k % 2, k * 500 * SIM_US,
+                 lcg_next(&x) % 3 ? SIM_OP_READ : SIM_OP_WRITE,
+                 lcg_next(&x) % 50, false);
+    for (int k = 0; k < 12; k++) {
+        const char *a = names[lcg_next(&x) % 6], *b = names[lcg_next(&x) % 6];
+        sim_time at = (sim_time)(k + 1) * 300 * SIM_MS;
+
+        if (k % 3 == 0)
+            rig_fault(&g, at, FAULT_CUT, a, b);
+        else
+            rig_fault(&g, at, k % 3 == 1 ? FAULT_CRASH : FAULT_RESTART,
+                      k % 3 == 1 ? a : "orders.0", NULL);
+    }
+    rig_fault(&g, 2050 * SIM_MS, FAULT_CRASH, "orders", NULL);
+    rig_fault(&g, 2200 * SIM_MS, FAULT_RESTART, "orders", NULL);
+    rig_fault(&g, 4 * SIM_S, FAULT_RESTART, "orders.1", NULL);
+    rig_run(&g);
+    for (int w = 0; w < 2; w++) {
+        t = &g.testers[w];
+        for (size_t i = 0; i < t->n; i++) {
+            const struct step *s = &t->steps[i];
+
+            if (!s->is_done || s->status != SIM_REQ_OK)
+                continue;
+            CHECK(s->version <= s->latest_at_reply);
+            if (s->op == SIM_OP_WRITE)
+                CHECK(s->version >= 1);
+        }
+    }
+    printf("  %-12s failed %4.0f, lost writes %3.0f, failovers %.0f\n",
+           label,
+           rig_figure(&g, "database orders", "failed"),
+           rig_figure(&g, "database orders", "lost_writes"),
+           rig_figure(&g, "database orders", "failovers"));
+    CHECK(balances(&g, "database orders"));
+    for (int i = 0; i < 6; i++) {
+        snprintf(scope, sizeof scope, "database %s", names[i]);
+        CHECK(balances(&g, scope));
+    }
+    rig_release(&g);
+}
+
+static void test_db__random_faults_keep_the_invariants(void)
+{
+    chaos("async", "    replication: async\n    reads: any\n"
+          "    failover: {detect_after: 200ms}\n");
+    chaos("sync", "    replication: sync\n"
+          "    failover: {detect_after: 200ms, lost: keep}\n");
+    chaos("semi-sync", "    replication: semi-sync\n    reads: nearest\n"
+          "    failover: {detect_after: 200ms, elect: any}\n");
+    chaos("quorum", "    replication: quorum\n"
+          "    quorum: {w: 2, r: 2, read_repair: true}\n");
+    chaos("multi-leader", "    replication: multi-leader\n"
+          "    reads: any\n");
 }
 
 /* --- a partition, two configurations ------------------------------------ */
@@ -1086,6 +1181,7 @@ CHECK_MAIN(CHECK_TEST(test_db__sync_write_is_acked_after_the_slowest_replica),
            CHECK_TEST(test_db__failover_under_async_loses_acked_writes),
            CHECK_TEST(test_db__failover_with_keep_merges_orphans_on_rejoin),
            CHECK_TEST(test_db__a_follower_ahead_of_the_new_leader_is_resynced),
+           CHECK_TEST(test_db__random_faults_keep_the_invariants),
            CHECK_TEST(test_db__partition_async_is_stale_but_available),
            CHECK_TEST(test_db__partition_sync_fails_writes_but_stays_fresh),
            CHECK_TEST(test_db__lww_with_clock_skew_loses_writes),
