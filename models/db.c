@@ -37,6 +37,9 @@
  * leader lacks (lost: discard), or, with lost: keep, those kept aside by
  * the old leader that could not be merged back when it rejoined because
  * the key was written again meanwhile (a merged write keeps its version).
+ * unavailable_s is the time a shard had no working leader: from the
+ * leader's crash (or, when a partition hid it, its last heartbeat answer)
+ * to its restart or the election of a successor.
  *
  * Failover (leader-based modes): the front door sends heartbeats every
  * detect_after/4 and deposes a leader silent for detect_after; writes to

@@ -892,8 +892,7 @@ static void on_crash(struct sim *sim, struct db_replica *r)
     drop_held(sim, r);
     if (is_leader_mode(r->db) && s->leader == r->index) {
         fail_pending(sim, s, true);
-        if (!r->db->c.has_failover)
-            s->t_outage = sim_now(sim);
+        s->t_outage = sim_now(sim);
     }
     forget_received(r);
     if (r->tick_event != 0)
@@ -907,8 +906,7 @@ static void on_restart(struct sim *sim, struct db_replica *r)
     struct db_shard *s = shard_of(r);
 
     r->t_down = SIM_TIME_NEVER;
-    if (is_leader_mode(r->db) && s->leader == r->index &&
-        !r->db->c.has_failover)
+    if (is_leader_mode(r->db) && s->leader == r->index)
         db_outage_end(sim, s);
     db_repl_start(sim, r);
 }

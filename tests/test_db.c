@@ -493,6 +493,25 @@ static void test_db__failover_under_async_loses_acked_writes(void)
     rig_release(&g);
 }
 
+/* Without failover a leader's crash lasts until its restart. */
+static void test_db__a_leader_crash_counts_as_unavailable(void)
+{
+    struct rig g;
+
+    rig_init(&g, "name: down\nduration: 1s\nreplications: 1\n"
+             "databases:\n  - name: orders\n    replicas: 2\n"
+             "    service: {dist: constant, value: 1ms}\n");
+    rig_fault(&g, 100 * SIM_MS, FAULT_CRASH, "orders.0.0", NULL);
+    rig_fault(&g, 300 * SIM_MS, FAULT_RESTART, "orders.0.0", NULL);
+    rig_fault(&g, 900 * SIM_MS, FAULT_CRASH, "orders.0.0", NULL);
+    rig_run(&g);
+    CHECK_NEAR(rig_figure(&g, "database orders", "unavailable_s"), 0.3,
+               1e-12);
+    CHECK_NEAR(rig_figure(&g, "database orders.0", "unavailable_s"), 0.3,
+               1e-12);
+    rig_release(&g);
+}
+
 /*
  * The same with lost: keep, and the old leader back at 3.5 s: the 250
  * writes were set aside. Keys 0..9 (13 of them each) are written again
@@ -1179,6 +1198,7 @@ CHECK_MAIN(CHECK_TEST(test_db__sync_write_is_acked_after_the_slowest_replica),
            CHECK_TEST(test_db__semi_sync_waits_for_the_fastest_follower),
            CHECK_TEST(test_db__async_acks_at_once_and_followers_lag),
            CHECK_TEST(test_db__failover_under_async_loses_acked_writes),
+           CHECK_TEST(test_db__a_leader_crash_counts_as_unavailable),
            CHECK_TEST(test_db__failover_with_keep_merges_orphans_on_rejoin),
            CHECK_TEST(test_db__a_follower_ahead_of_the_new_leader_is_resynced),
            CHECK_TEST(test_db__random_faults_keep_the_invariants),
