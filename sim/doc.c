@@ -1479,3 +1479,100 @@ int sim_doc_remove(struct sim_doc *doc, const struct sim_doc_node *map,
     }
     return SIM_EINVAL;
 }
+
+/* A new plain scalar holding text, placed where `at` was written. */
+static struct sim_doc_node *scalar_at(struct sim_doc *doc,
+                                      const struct sim_doc_node *at,
+                                      const char *text, size_t len)
+{
+    struct sim_doc_node *n = alloc_node(doc, SIM_DOC_SCALAR, at->origin);
+
+    if (n == NULL)
+        return NULL;
+    n->style = SIM_DOC_PLAIN;
+    n->line = at->line;
+    n->col = at->col;
+    n->scalar.text = arena_strndup(doc, text, len);
+    n->scalar.len = len;
+    return n->scalar.text != NULL ? n : NULL;
+}
+
+/* {KEY: k, VALUE: v} for the pair whose value is v. */
+static struct sim_doc_node *pair_as_item(struct sim_doc *doc,
+                                         struct sim_doc_node *v,
+                                         const char *key, const char *value)
+{
+    struct sim_doc_node *k = v->key, *item, *name;
+
+    item = alloc_node(doc, SIM_DOC_MAPPING, k->origin);
+    name = scalar_at(doc, k, k->scalar.text, k->scalar.len);
+    if (item == NULL || name == NULL)
+        return NULL;
+    item->line = k->line;
+    item->col = k->col;
+    name->key = scalar_at(doc, k, key, strlen(key));
+    v->key = scalar_at(doc, k, value, strlen(value));
+    if (name->key == NULL || v->key == NULL)
+        return NULL;
+    append_child(item, name);
+    append_child(item, v);
+    return item;
+}
+
+int sim_doc_map_to_list(struct sim_doc *doc, const struct sim_doc_node *map,
+                        const char *key, const char *value)
+{
+    struct sim_doc_node *m = (struct sim_doc_node *)map, *v, *next;
+
+    if (m->kind != SIM_DOC_MAPPING)
+        return SIM_EINVAL;
+    v = m->coll.first;
+    m->kind = SIM_DOC_SEQUENCE;
+    m->style = SIM_DOC_BLOCK;
+    m->coll.first = m->coll.last = NULL;
+    m->coll.n = 0;
+    for (; v != NULL; v = next) {
+        struct sim_doc_node *item;
+
+        next = v->next;
+        item = pair_as_item(doc, v, key, value);
+        if (item == NULL)
+            return SIM_ENOMEM;
+        append_child(m, item);
+    }
+    return 0;
+}
+
+int sim_doc_list_to_text(struct sim_doc *doc, const struct sim_doc_node *list,
+                         const char *sep)
+{
+    struct sim_doc_node *l = (struct sim_doc_node *)list;
+    size_t len = 0, at = 0, n_sep = strlen(sep);
+    char *text;
+
+    if (l->kind != SIM_DOC_SEQUENCE || l->coll.n == 0)
+        return SIM_EINVAL;
+    for (const struct sim_doc_node *i = l->coll.first; i; i = i->next) {
+        if (i->kind != SIM_DOC_SCALAR)
+            return SIM_EINVAL;
+        len += i->scalar.len + n_sep;
+    }
+    text = arena_alloc(doc, len + 1, 1);
+    if (text == NULL)
+        return SIM_ENOMEM;
+    for (const struct sim_doc_node *i = l->coll.first; i; i = i->next) {
+        if (at > 0) {
+            memcpy(text + at, sep, n_sep);
+            at += n_sep;
+        }
+        memcpy(text + at, i->scalar.text, i->scalar.len);
+        at += i->scalar.len;
+    }
+    text[at] = '\0';
+    l->kind = SIM_DOC_SCALAR;
+    l->style = SIM_DOC_PLAIN;
+    l->scalar.text = text;
+    l->scalar.len = at;
+    l->scalar.tag = NULL;
+    return 0;
+}

@@ -110,6 +110,24 @@ int sim_doc_show(const struct sim_doc *doc, char **text, size_t *len);
 int sim_doc_remove(struct sim_doc *doc, const struct sim_doc_node *map,
                    const struct sim_doc_node *value);
 
+/*
+ * Rewrites the mapping `map` in place into a list of mappings, one per
+ * pair: {east: [a, b]} becomes [{KEY: east, VALUE: [a, b]}], with every
+ * node keeping its position. For keys that are names chosen by the user,
+ * which libcyaml cannot load as mapping keys. Returns 0, SIM_EINVAL when
+ * map is not a mapping, or SIM_ENOMEM.
+ */
+int sim_doc_map_to_list(struct sim_doc *doc, const struct sim_doc_node *map,
+                        const char *key, const char *value);
+
+/*
+ * Rewrites the list of single values `list` in place into one value, its
+ * items joined by sep: [app, cache] with "+" becomes "app+cache". Returns
+ * 0, SIM_EINVAL when list is not a list of single values, or SIM_ENOMEM.
+ */
+int sim_doc_list_to_text(struct sim_doc *doc, const struct sim_doc_node *list,
+                         const char *sep);
+
 /* The root node: always a mapping. */
 const struct sim_doc_node *sim_doc_root(const struct sim_doc *doc);
 

@@ -14,6 +14,7 @@
 
 #include "models/cache.h"
 #include "models/client.h"
+#include "models/db.h"
 #include "models/faults.h"
 #include "models/history.h"
 #include "models/lb.h"
@@ -37,6 +38,7 @@ static const struct sim_model_ops *const kinds[] = {
     &lb_ops,
     &server_ops,
     &cache_ops,
+    &db_ops,
     &network_ops,
     &faults_ops,
 };

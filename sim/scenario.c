@@ -231,6 +231,43 @@ static void apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
         sim_cfg_error(cfg, "limits.requests", "must be at least 1");
 }
 
+/*
+ * Two friendlier spellings, rewritten into what the schema takes: zones
+ * as a mapping from name to members, and fault sides as lists of names
+ * ({east: [a, b]} and [[a, b], [c]] become [{name: east, members: [a,
+ * b]}] and ["a+b", "c"]).
+ */
+static int rewrite_sugar(struct sim_doc *doc)
+{
+    const struct sim_doc_node *root = sim_doc_root(doc), *faults;
+    const struct sim_doc_node *zones, *net = sim_doc_node_get(root,
+                                                              "network");
+    static const char *const sided[] = {"partition", "slow", "lossy"};
+
+    zones = net != NULL ? sim_doc_node_get(net, "zones") : NULL;
+    if (zones != NULL && sim_doc_node_kind(zones) == SIM_DOC_MAPPING &&
+        sim_doc_map_to_list(doc, zones, "name", "members") == SIM_ENOMEM)
+        return SIM_ENOMEM;
+    faults = sim_doc_node_get(root, "faults");
+    if (faults == NULL || sim_doc_node_kind(faults) != SIM_DOC_SEQUENCE)
+        return 0;
+    for (const struct sim_doc_node *f = sim_doc_node_first(faults); f;
+         f = sim_doc_node_next(f)) {
+        for (size_t k = 0; k < 3; k++) {
+            const struct sim_doc_node *sides = sim_doc_node_get(f, sided[k]);
+
+            if (sides == NULL || sim_doc_node_kind(sides) != SIM_DOC_SEQUENCE)
+                continue;
+            for (const struct sim_doc_node *side = sim_doc_node_first(sides);
+                 side; side = sim_doc_node_next(side))
+                if (sim_doc_node_kind(side) == SIM_DOC_SEQUENCE &&
+                    sim_doc_list_to_text(doc, side, "+") == SIM_ENOMEM)
+                    return SIM_ENOMEM;
+        }
+    }
+    return 0;
+}
+
 /* Parse, override and check the document; load it when it is sound. */
 static int load_doc(struct sim_cfg *cfg, struct sim_scenario *sc,
                     const char *const *sets, size_t n_sets,
@@ -250,6 +287,8 @@ static int load_doc(struct sim_cfg *cfg, struct sim_scenario *sc,
     sim_cfg_set_locator(cfg, sim_doc_locate, p->doc);
     for (size_t i = 0; i < n_sets; i++)
         sim_doc_set(p->doc, cfg, sets[i]);
+    if (rewrite_sugar(p->doc) != 0)
+        return sim_error_set(err, SIM_ENOMEM, "out of memory");
     /*
      * Problems in optional keys are pruned away so that the rest can still
      * be loaded and checked for meaning: all problems show in one run.
