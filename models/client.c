@@ -275,7 +275,7 @@ static void deadlines_arm(struct sim *sim, struct client *c)
     if (d->is_armed || d->head == d->tail)
         return;
     d->is_armed = true;
-    sim_schedule(sim, d->ring[d->head & (d->cap - 1)].at - sim_now(sim),
+    sim_post(sim, d->ring[d->head & (d->cap - 1)].at - sim_now(sim),
                  c->id, CLIENT_EV_TIMEOUT, (union sim_payload){.u64 = 0});
 }
 
@@ -368,7 +368,7 @@ static void schedule_arrival(struct sim *sim, struct client *c)
     } else {
         gap = next_gap(sim, c);
     }
-    sim_schedule(sim, gap, c->id, CLIENT_EV_ARRIVAL,
+    sim_post(sim, gap, c->id, CLIENT_EV_ARRIVAL,
                  (union sim_payload){.u64 = 0});
 }
 
@@ -390,7 +390,7 @@ static void think_then_send(struct sim *sim, struct client *c,
 
     if (c->think != NULL)
         think = sim_dist_sample(c->think, sim_rng(sim, c->id));
-    sim_schedule(sim, think, c->id, CLIENT_EV_THINK,
+    sim_post(sim, think, c->id, CLIENT_EV_THINK,
                  (union sim_payload){.u64 = user});
 }
 
@@ -423,7 +423,7 @@ static void attempt_failed(struct sim *sim, struct client *c,
         next->session = req->session;
         next->t_created = req->t_created;
         next->attempt = (uint16_t)(req->attempt + 1);
-        sim_schedule(sim, retry_wait(&c->retry, req->attempt,
+        sim_post(sim, retry_wait(&c->retry, req->attempt,
                                      sim_rng(sim, c->id)),
                      c->id, CLIENT_EV_RETRY, (union sim_payload){.ptr = next});
         sim_req_release(sim, req);

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * queue.c - a d-ary min-heap of whole events, a FIFO for events scheduled
- * at the current instant, and a set of cancelled ids.
+ * at the current instant, and a table of slots for events that may be
+ * cancelled.
  *
- * An event's id is its insertion sequence number, so ordering by (time,
- * id) is ordering by (time, seq). Zero-delay events skip the heap: every
- * FIFO entry has time == now and a larger id than anything scheduled
- * before it, so merging the FIFO head with the heap top keeps the exact
- * order. A cancelled event stays where it is and is dropped when it comes
- * out; the set is consulted only while it is non-empty, so runs without
- * cancellations pay nothing for them.
+ * An event's id is seq << 24 | slot: ordering by (time, id) is ordering
+ * by (time, seq). Zero-delay events skip the heap: every FIFO entry has
+ * time == now and a larger id than anything scheduled before it, so
+ * merging the FIFO head with the heap top keeps the exact order. Only a
+ * cancellable event has a slot (non-zero); the slot holds its id while it
+ * is live and 0 once cancelled, and is recycled when the event comes out.
+ * Events that can never be cancelled pay nothing for cancellation.
  */
 #include "sim/queue.h"
 
@@ -18,16 +19,22 @@
 #include <string.h>
 
 #define ARITY 4
+#define SLOT_BITS 24
+#define SLOT_MASK (((uint64_t)1 << SLOT_BITS) - 1)
+#define SEQ_MAX (((uint64_t)1 << (64 - SLOT_BITS)) - 1)
 
 struct sim_queue {
     struct sim_event *heap;             /* ARITY-ary min-heap on (time, id) */
     size_t n_heap, cap_heap;
     struct sim_event *fifo;             /* ring of events due at `now` */
     size_t fifo_head, n_fifo, cap_fifo; /* cap_fifo is a power of two */
-    uint64_t *cancelled;                /* open addressing; 0 is empty */
-    size_t n_cancelled, cap_cancelled;  /* cap is a power of two */
+    uint64_t *slots;                    /* id of a live cancellable event,
+                                           0 once cancelled; slot 0 unused */
+    size_t n_slots, cap_slots;          /* slots handed out so far */
+    uint32_t *free_slots;               /* recycled slots */
+    size_t n_free;
     size_t n_live;                      /* pending and not cancelled */
-    uint64_t next_id;                   /* starts at 1, so ids are never 0 */
+    uint64_t next_seq;                  /* starts at 1, so ids are never 0 */
     sim_time now;
 };
 
@@ -102,76 +109,30 @@ static bool fifo_push(struct sim_queue *q, const struct sim_event *ev)
     return true;
 }
 
-static size_t id_hash(uint64_t id, size_t cap)
+/* A free slot for a cancellable event, or 0 when none can be had. */
+static uint32_t slot_take(struct sim_queue *q)
 {
-    return (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 17) & (cap - 1);
-}
+    if (q->n_free > 0)
+        return q->free_slots[--q->n_free];
+    if (q->n_slots == 0)
+        q->n_slots = 1;
+    if (q->n_slots > SLOT_MASK)
+        return 0;
+    if (q->n_slots >= q->cap_slots) {
+        size_t cap = q->cap_slots ? q->cap_slots * 2 : 1024;
+        uint64_t *slots = realloc(q->slots, cap * sizeof *slots);
+        uint32_t *spare;
 
-static bool set_insert(struct sim_queue *q, uint64_t id)
-{
-    size_t i;
-
-    if ((q->n_cancelled + 1) * 2 > q->cap_cancelled) {
-        uint64_t *old = q->cancelled;
-        size_t old_cap = q->cap_cancelled;
-        size_t cap = old_cap ? old_cap * 2 : 64;
-
-        q->cancelled = calloc(cap, sizeof *q->cancelled);
-        if (q->cancelled == NULL) {
-            q->cancelled = old;
-            return false;
-        }
-        q->cap_cancelled = cap;
-        for (size_t k = 0; k < old_cap; k++) {
-            if (old[k] == 0)
-                continue;
-            for (i = id_hash(old[k], cap); q->cancelled[i];
-                 i = (i + 1) & (cap - 1))
-                ;
-            q->cancelled[i] = old[k];
-        }
-        free(old);
+        if (slots == NULL)
+            return 0;
+        q->slots = slots;
+        spare = realloc(q->free_slots, cap * sizeof *spare);
+        if (spare == NULL)
+            return 0;
+        q->free_slots = spare;
+        q->cap_slots = cap;
     }
-    for (i = id_hash(id, q->cap_cancelled); q->cancelled[i];
-         i = (i + 1) & (q->cap_cancelled - 1))
-        if (q->cancelled[i] == id)
-            return false;
-    q->cancelled[i] = id;
-    q->n_cancelled++;
-    return true;
-}
-
-/* The slot holding id, or the empty slot where its probe ends. */
-static size_t set_find(const struct sim_queue *q, uint64_t id)
-{
-    size_t mask = q->cap_cancelled - 1, i;
-
-    for (i = id_hash(id, q->cap_cancelled); q->cancelled[i] != id;
-         i = (i + 1) & mask)
-        if (q->cancelled[i] == 0)
-            break;
-    return i;
-}
-
-/* Removes id if present (backward-shift deletion). Returns if it was. */
-static bool set_remove(struct sim_queue *q, uint64_t id)
-{
-    size_t mask = q->cap_cancelled - 1, i = set_find(q, id), j;
-
-    if (q->cancelled[i] != id)
-        return false;
-    for (j = (i + 1) & mask; q->cancelled[j] != 0; j = (j + 1) & mask) {
-        size_t home = id_hash(q->cancelled[j], q->cap_cancelled);
-
-        /* Move j into the hole at i unless its home lies in (i, j]. */
-        if (((j - home) & mask) >= ((j - i) & mask)) {
-            q->cancelled[i] = q->cancelled[j];
-            i = j;
-        }
-    }
-    q->cancelled[i] = 0;
-    q->n_cancelled--;
-    return true;
+    return (uint32_t)q->n_slots++;
 }
 
 struct sim_queue *sim_queue_new(void)
@@ -185,23 +146,25 @@ void sim_queue_free(struct sim_queue *q)
         return;
     free(q->heap);
     free(q->fifo);
-    free(q->cancelled);
+    free(q->slots);
+    free(q->free_slots);
     free(q);
 }
 
-uint64_t sim_queue_push(struct sim_queue *q, sim_time at, uint32_t target,
-                        uint32_t type, union sim_payload payload)
+static uint64_t push(struct sim_queue *q, sim_time at, uint32_t target,
+                     uint32_t type, union sim_payload payload, uint32_t slot)
 {
     struct sim_event ev = {
         .time = at, .target = target, .type = type, .payload = payload,
     };
 
     assert(at >= q->now);
-    if (q->n_heap + q->n_fifo >= SIM_QUEUE_MAX_PENDING)
+    if (q->next_seq == 0)
+        q->next_seq = 1;
+    if (q->n_heap + q->n_fifo >= SIM_QUEUE_MAX_PENDING ||
+        q->next_seq > SEQ_MAX)
         return 0;
-    if (q->next_id == 0)
-        q->next_id = 1;
-    ev.id = q->next_id;
+    ev.id = q->next_seq << SLOT_BITS | slot;
     if (at == q->now) {
         if (!fifo_push(q, &ev))
             return 0;
@@ -211,9 +174,31 @@ uint64_t sim_queue_push(struct sim_queue *q, sim_time at, uint32_t target,
             return 0;
         heap_sift_up(q->heap, q->n_heap++, &ev);
     }
-    q->next_id++;
+    q->next_seq++;
     q->n_live++;
     return ev.id;
+}
+
+uint64_t sim_queue_push(struct sim_queue *q, sim_time at, uint32_t target,
+                        uint32_t type, union sim_payload payload)
+{
+    uint32_t slot = slot_take(q);
+    uint64_t id;
+
+    if (slot == 0)
+        return 0;
+    id = push(q, at, target, type, payload, slot);
+    if (id == 0)
+        q->free_slots[q->n_free++] = slot;
+    else
+        q->slots[slot] = id;
+    return id;
+}
+
+uint64_t sim_queue_post(struct sim_queue *q, sim_time at, uint32_t target,
+                        uint32_t type, union sim_payload payload)
+{
+    return push(q, at, target, type, payload, 0);
 }
 
 /* Removes the next event, live or cancelled, from the FIFO or the heap. */
@@ -239,10 +224,27 @@ static bool take_next(struct sim_queue *q, struct sim_event *out)
     return true;
 }
 
+/*
+ * Releases the slot of a cancellable event that came out, and tells
+ * whether it was cancelled meanwhile.
+ */
+static bool slot_was_cancelled(struct sim_queue *q, uint64_t id)
+{
+    uint32_t slot = (uint32_t)(id & SLOT_MASK);
+    bool is_cancelled;
+
+    if (slot == 0)
+        return false;
+    is_cancelled = q->slots[slot] != id;
+    q->slots[slot] = 0;
+    q->free_slots[q->n_free++] = slot;
+    return is_cancelled;
+}
+
 bool sim_queue_pop(struct sim_queue *q, struct sim_event *out)
 {
     while (take_next(q, out)) {
-        if (q->n_cancelled > 0 && set_remove(q, out->id))
+        if (slot_was_cancelled(q, out->id))
             continue;
         assert(out->time >= q->now);
         q->now = out->time;
@@ -254,8 +256,11 @@ bool sim_queue_pop(struct sim_queue *q, struct sim_event *out)
 
 bool sim_queue_cancel(struct sim_queue *q, uint64_t id)
 {
-    if (id == 0 || id >= q->next_id || q->n_live == 0 || !set_insert(q, id))
+    uint64_t slot = id & SLOT_MASK;
+
+    if (slot == 0 || slot >= q->n_slots || q->slots[slot] != id)
         return false;
+    q->slots[slot] = 0;
     q->n_live--;
     return true;
 }
@@ -263,6 +268,14 @@ bool sim_queue_cancel(struct sim_queue *q, uint64_t id)
 sim_time sim_queue_now(const struct sim_queue *q)
 {
     return q->now;
+}
+
+/* Whether a pending event was cancelled (its slot no longer names it). */
+static bool is_dead(const struct sim_queue *q, const struct sim_event *ev)
+{
+    uint64_t slot = ev->id & SLOT_MASK;
+
+    return slot != 0 && q->slots[slot] != ev->id;
 }
 
 sim_time sim_queue_peek_time(struct sim_queue *q)
@@ -281,11 +294,10 @@ sim_time sim_queue_peek_time(struct sim_queue *q)
             next = &q->heap[0];
         else
             return SIM_TIME_NEVER;
-        if (q->n_cancelled == 0 ||
-            q->cancelled[set_find(q, next->id)] != next->id)
+        if (!is_dead(q, next))
             return next->time;
         take_next(q, &ev);
-        set_remove(q, ev.id);
+        slot_was_cancelled(q, ev.id);
     }
 }
 
@@ -296,5 +308,5 @@ size_t sim_queue_size(const struct sim_queue *q)
 
 uint64_t sim_queue_n_scheduled(const struct sim_queue *q)
 {
-    return q->next_id > 0 ? q->next_id - 1 : 0;
+    return q->next_seq > 0 ? q->next_seq - 1 : 0;
 }

@@ -25,7 +25,7 @@ union sim_payload {
 /* An event as popped. Callers may read every field. */
 struct sim_event {
     sim_time time;                      /* when it happens, ns */
-    uint64_t id;                        /* insertion seq; for cancelling */
+    uint64_t id;                        /* seq << 24 | slot, for cancelling */
     uint32_t target;                    /* entity that handles it */
     uint32_t type;                      /* event kind, meaning per target */
     union sim_payload payload;
@@ -42,11 +42,19 @@ struct sim_queue *sim_queue_new(void);
 void sim_queue_free(struct sim_queue *q);
 
 /*
- * Schedules an event at time at (>= sim_queue_now). Returns its id, never
- * 0, or 0 when out of memory or when SIM_QUEUE_MAX_PENDING events are
- * already pending.
+ * Schedules an event at time at (>= sim_queue_now) that may later be
+ * cancelled. Returns its id, never 0, or 0 when out of memory, when
+ * SIM_QUEUE_MAX_PENDING events are already pending, or when 2^24 - 1
+ * cancellable events are.
  */
 uint64_t sim_queue_push(struct sim_queue *q, sim_time at, uint32_t target,
+                        uint32_t type, union sim_payload payload);
+
+/*
+ * Like sim_queue_push for an event that will never be cancelled, which
+ * is cheaper: its id cannot be passed to sim_queue_cancel.
+ */
+uint64_t sim_queue_post(struct sim_queue *q, sim_time at, uint32_t target,
                         uint32_t type, union sim_payload payload);
 
 /*
@@ -56,10 +64,9 @@ uint64_t sim_queue_push(struct sim_queue *q, sim_time at, uint32_t target,
 bool sim_queue_pop(struct sim_queue *q, struct sim_event *out);
 
 /*
- * Cancels a pending event: it will be skipped when its time comes. id must
- * not be that of an event already popped (nothing records those, so the
- * cancellation would be kept forever). Returns false when id is 0, was
- * never handed out, or is already cancelled.
+ * Cancels a pending event scheduled with sim_queue_push: it will be
+ * skipped when its time comes. Returns false when id is 0, came from
+ * sim_queue_post, already ran, or is already cancelled.
  */
 bool sim_queue_cancel(struct sim_queue *q, uint64_t id);
 

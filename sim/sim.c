@@ -296,9 +296,13 @@ fail:
 }
 
 static uint64_t schedule_at(struct sim *sim, sim_time at, uint32_t target,
-                            uint32_t type, union sim_payload payload)
+                            uint32_t type, union sim_payload payload,
+                            bool is_cancellable)
 {
-    uint64_t id = sim_queue_push(sim->queue, at, target, type, payload);
+    uint64_t id = is_cancellable
+                      ? sim_queue_push(sim->queue, at, target, type, payload)
+                      : sim_queue_post(sim->queue, at, target, type,
+                                       payload);
 
     if (id == 0)
         sim_fail(sim, SIM_ELIMIT, "more than %zu events pending at %.9gs: "
@@ -313,8 +317,9 @@ int sim_start(struct sim *sim, struct sim_cfg *cfg)
 
     if (sim->params.warmup > 0)
         schedule_at(sim, sim->params.warmup, ENGINE_TARGET, ENGINE_WARMUP,
-                    none);
-    schedule_at(sim, sim->params.duration, ENGINE_TARGET, ENGINE_END, none);
+                    none, false);
+    schedule_at(sim, sim->params.duration, ENGINE_TARGET, ENGINE_END, none,
+                false);
     for (size_t i = 0; i < sim->n_models; i++) {
         struct model *m = &sim->models[i];
         int rc;
@@ -496,7 +501,17 @@ uint64_t sim_schedule(struct sim *sim, sim_time delay, uint32_t target,
 {
     assert(delay >= 0);
     assert(target < sim->n_entities);
-    return schedule_at(sim, sim_now(sim) + delay, target, type, payload);
+    return schedule_at(sim, sim_now(sim) + delay, target, type, payload,
+                       true);
+}
+
+uint64_t sim_post(struct sim *sim, sim_time delay, uint32_t target,
+                  uint32_t type, union sim_payload payload)
+{
+    assert(delay >= 0);
+    assert(target < sim->n_entities);
+    return schedule_at(sim, sim_now(sim) + delay, target, type, payload,
+                       false);
 }
 
 bool sim_cancel(struct sim *sim, uint64_t id)
@@ -752,7 +767,7 @@ static void send_msg(struct sim *sim, uint32_t from, uint32_t to,
         return;
     }
     schedule_at(sim, sim_now(sim) + delay, to, type,
-                (union sim_payload){.ptr = req});
+                (union sim_payload){.ptr = req}, false);
 }
 
 void sim_req_call(struct sim *sim, uint32_t from, uint32_t to,

@@ -163,9 +163,17 @@ uint64_t sim_schedule(struct sim *sim, sim_time delay, uint32_t target,
                       uint32_t type, union sim_payload payload);
 
 /*
- * Cancels a pending event. Never cancel one that already ran (keep the id
- * only until the event fires). Returns false when id is 0 or already
- * cancelled.
+ * Like sim_schedule for an event that will never be cancelled: cheaper,
+ * and the right call for timers and hand-offs nobody takes back. Returns
+ * 0 when a cap was hit (the run then stops), else a non-zero value that
+ * sim_cancel refuses.
+ */
+uint64_t sim_post(struct sim *sim, sim_time delay, uint32_t target,
+                  uint32_t type, union sim_payload payload);
+
+/*
+ * Cancels a pending event scheduled with sim_schedule. Returns false when
+ * id is 0, came from sim_post, already ran, or is already cancelled.
  */
 bool sim_cancel(struct sim *sim, uint64_t id);
 
