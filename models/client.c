@@ -24,6 +24,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "models/consist.h"
+#include "models/deadlines.h"
 #include "models/keys.h"
 #include "models/retry.h"
 #include "models/trace.h"
@@ -171,24 +172,6 @@ struct client_stats {
     uint64_t n_in_flight_start;
 };
 
-/*
- * Deadlines of outstanding tries, in the order they were sent. With one
- * timeout for every try, deadlines come in increasing order, so one timer
- * for the earliest is enough and nothing is ever cancelled: an answered
- * try only clears its entry.
- */
-struct client_deadline {
-    struct sim_req *req;                /* NULL once answered */
-    sim_time at;                        /* ns */
-};
-
-struct client_deadlines {
-    struct client_deadline *ring;       /* cap entries, a power of two */
-    uint64_t head, tail;                /* sequence numbers of entries */
-    size_t cap;
-    bool is_armed;                      /* a timer event is pending */
-};
-
 struct client {
     char *name;
     uint32_t id;
@@ -210,7 +193,7 @@ struct client {
     const uint32_t *targets;            /* resolved at start */
     size_t n_targets;
     uint64_t n_in_flight;
-    struct client_deadlines deadlines;
+    struct deadlines deadlines;         /* of tries in flight */
     struct consist consist;             /* what answers say of freshness */
     struct client_stats st;
     struct client_windows win;
@@ -231,7 +214,7 @@ static void client_destroy(void *state)
     free(c->win.completed);
     free(c->win.ended);
     free(c->win.attempts);
-    free(c->deadlines.ring);
+    deadlines_release(&c->deadlines);
     consist_release(&c->consist);
     free(c->st.keys_seen);
     trace_release(&c->trace);
@@ -250,51 +233,6 @@ static int pick_op(const struct client *c, gsl_rng *r)
     return SIM_OP_N - 1;
 }
 
-static bool deadlines_grow(struct client_deadlines *d)
-{
-    size_t cap = d->cap ? d->cap * 2 : 256;
-    struct client_deadline *ring = malloc(cap * sizeof *ring);
-
-    if (ring == NULL)
-        return false;
-    for (uint64_t q = d->head; q < d->tail; q++)
-        ring[q & (cap - 1)] = d->ring[q & (d->cap - 1)];
-    free(d->ring);
-    d->ring = ring;
-    d->cap = cap;
-    return true;
-}
-
-/* Arms the timer for the first live deadline, if any. */
-static void deadlines_arm(struct sim *sim, struct client *c)
-{
-    struct client_deadlines *d = &c->deadlines;
-
-    while (d->head < d->tail && d->ring[d->head & (d->cap - 1)].req == NULL)
-        d->head++;
-    if (d->is_armed || d->head == d->tail)
-        return;
-    d->is_armed = true;
-    sim_post(sim, d->ring[d->head & (d->cap - 1)].at - sim_now(sim),
-                 c->id, CLIENT_EV_TIMEOUT, (union sim_payload){.u64 = 0});
-}
-
-/* Remembers the deadline of a try; its sequence goes in req->tag. */
-static void deadlines_add(struct sim *sim, struct client *c,
-                          struct sim_req *req)
-{
-    struct client_deadlines *d = &c->deadlines;
-
-    if (d->tail - d->head == d->cap && !deadlines_grow(d)) {
-        sim_fail(sim, SIM_ENOMEM, "out of memory for timeouts");
-        return;
-    }
-    req->tag.u64 = d->tail;
-    d->ring[d->tail++ & (d->cap - 1)] =
-        (struct client_deadline){req, sim_now(sim) + c->timeout};
-    deadlines_arm(sim, c);
-}
-
 /* Sends one attempt of a request, with its timeout. */
 static void send_attempt(struct sim *sim, struct client *c,
                          struct sim_req *req)
@@ -308,7 +246,7 @@ static void send_attempt(struct sim *sim, struct client *c,
     c->st.n_attempts++;
     c->win.attempts[sim_window_of(sim, sim_now(sim))]++;
     if (c->timeout > 0)
-        deadlines_add(sim, c, req);
+        req->tag.u64 = deadlines_add(&c->deadlines, sim, req);
     sim_req_call(sim, c->id, to, req);
 }
 
@@ -446,7 +384,7 @@ static void on_reply(struct sim *sim, struct client *c, struct sim_req *req)
     if (!req->is_held)
         return;
     if (c->timeout > 0)
-        c->deadlines.ring[req->tag.u64 & (c->deadlines.cap - 1)].req = NULL;
+        deadlines_clear(&c->deadlines, req->tag.u64);
     if (req->status != SIM_REQ_OK) {
         attempt_failed(sim, c, req, req->status);
         return;
@@ -466,22 +404,9 @@ static void on_reply(struct sim *sim, struct client *c, struct sim_req *req)
     conclude(sim, c, req);
 }
 
-/* Every try whose deadline has come fails; the timer moves on. */
-static void on_timeout(struct sim *sim, struct client *c)
+static void on_expired(void *ctx, struct sim *sim, struct sim_req *req)
 {
-    struct client_deadlines *d = &c->deadlines;
-
-    d->is_armed = false;
-    while (d->head < d->tail) {
-        struct client_deadline e = d->ring[d->head & (d->cap - 1)];
-
-        if (e.req != NULL && e.at > sim_now(sim))
-            break;
-        d->head++;
-        if (e.req != NULL)
-            attempt_failed(sim, c, e.req, SIM_FAIL_TIMEOUT);
-    }
-    deadlines_arm(sim, c);
+    attempt_failed(sim, ctx, req, SIM_FAIL_TIMEOUT);
 }
 
 static void client_handle(struct sim *sim, void *state,
@@ -497,7 +422,7 @@ static void client_handle(struct sim *sim, void *state,
         send_request(sim, c, (uint32_t)ev->payload.u64);
         break;
     case CLIENT_EV_TIMEOUT:
-        on_timeout(sim, c);
+        deadlines_fire(&c->deadlines, sim, on_expired, c);
         break;
     case CLIENT_EV_RETRY:
         send_attempt(sim, c, ev->payload.ptr);
@@ -747,6 +672,7 @@ static int client_init(struct sim *sim, struct sim_cfg *cfg, const char *path,
     rc = build_client(cfg, path, cc, c);
     if (rc == 0) {
         c->id = sim_entity_add(sim, c->name, client_handle, c);
+        deadlines_init(&c->deadlines, c->id, CLIENT_EV_TIMEOUT, c->timeout);
         if (c->id == SIM_NO_ENTITY) {
             sim_cfg_error(cfg, path, "the name \"%s\" is already taken",
                           c->name);

@@ -230,6 +230,11 @@ void station_finish(struct station *st, struct sim *sim, struct sim_req *req)
     }
 }
 
+void station_hold(struct station *st, struct sim_req *req)
+{
+    st->slots[req->hop_tag.u64].done_event = 0;
+}
+
 void station_crash(struct station *st, struct sim *sim,
                    station_drop_fn on_drop, void *ctx)
 {
@@ -288,11 +293,10 @@ static double ratio(uint64_t part, uint64_t whole)
     return whole ? (double)part / (double)whole : NAN;
 }
 
-static void report_books(const struct station *st, const char *scope,
+static void report_books(const struct station_stats *s,
+                         uint64_t present_end, const char *scope,
                          struct sim_report *rep)
 {
-    const struct station_stats *s = &st->stats;
-
     sim_report_add(rep, scope, "arrived", "count", (double)s->n_arrived);
     sim_report_add(rep, scope, "completed", "count",
                    (double)s->n_completed);
@@ -301,22 +305,21 @@ static void report_books(const struct station *st, const char *scope,
     sim_report_add(rep, scope, "present_start", "count",
                    (double)s->n_present_start);
     sim_report_add(rep, scope, "present_end", "count",
-                   (double)station_n_present(st));
+                   (double)present_end);
 }
 
-void station_report(const struct station *st, struct sim *sim,
-                    const char *scope, struct sim_report *rep)
+/* The figures of stats s with the given utilisation and queue length. */
+static void report_stats(const struct station_stats *s, double busy,
+                         double queued, uint64_t present_end,
+                         struct sim *sim, const char *scope,
+                         struct sim_report *rep)
 {
-    const struct station_stats *s = &st->stats;
     double span = sim_time_to_s(sim_run_end(sim) - sim_warmup_end(sim));
-    sim_time now = sim_now(sim);
 
     sim_report_add(rep, scope, "throughput", "1/s",
                    (double)s->n_completed / span);
-    sim_report_add(rep, scope, "utilisation", "ratio",
-                   sim_twa_mean(&s->busy, now) / st->p.workers);
-    sim_report_add(rep, scope, "queue_length.mean", "requests",
-                   sim_twa_mean(&s->queued, now));
+    sim_report_add(rep, scope, "utilisation", "ratio", busy);
+    sim_report_add(rep, scope, "queue_length.mean", "requests", queued);
     sim_report_add(rep, scope, "waiting_time.mean", "s", s->wait.mean);
     sim_report_add(rep, scope, "waiting_time.p99", "s",
                    sim_hist_quantile(s->wait_hist, 0.99));
@@ -328,7 +331,60 @@ void station_report(const struct station *st, struct sim *sim,
                    ratio(s->n_queued, s->n_arrived - s->n_rejected));
     sim_report_add(rep, scope, "p_reject", "ratio",
                    ratio(s->n_rejected, s->n_arrived));
-    report_books(st, scope, rep);
+    report_books(s, present_end, scope, rep);
+}
+
+void station_report(const struct station *st, struct sim *sim,
+                    const char *scope, struct sim_report *rep)
+{
+    sim_time now = sim_now(sim);
+
+    report_stats(&st->stats, sim_twa_mean(&st->stats.busy, now) /
+                 st->p.workers, sim_twa_mean(&st->stats.queued, now),
+                 station_n_present(st), sim, scope, rep);
+}
+
+/* Adds every observation of src to dst. */
+static void merge_stats(struct station_stats *dst,
+                        const struct station_stats *src)
+{
+    sim_tally_merge(&dst->wait, &src->wait);
+    sim_tally_merge(&dst->service, &src->service);
+    sim_tally_merge(&dst->sojourn, &src->sojourn);
+    sim_hist_merge(dst->wait_hist, src->wait_hist);
+    sim_hist_merge(dst->sojourn_hist, src->sojourn_hist);
+    dst->n_arrived += src->n_arrived;
+    dst->n_queued += src->n_queued;
+    dst->n_rejected += src->n_rejected;
+    dst->n_completed += src->n_completed;
+    dst->n_dropped += src->n_dropped;
+    dst->n_present_start += src->n_present_start;
+}
+
+void station_report_merged(const struct station *const *parts, size_t n,
+                           struct sim *sim, const char *scope,
+                           struct sim_report *rep)
+{
+    struct station_stats sum;
+    double busy = 0, queued = 0;
+    uint64_t present = 0;
+    sim_time now = sim_now(sim);
+
+    if (stats_init(&sum) != 0) {
+        rep->status = SIM_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        merge_stats(&sum, &parts[i]->stats);
+        busy += sim_twa_mean(&parts[i]->stats.busy, now) /
+                parts[i]->p.workers / (double)n;
+        queued += sim_twa_mean(&parts[i]->stats.queued, now);
+        present += station_n_present(parts[i]);
+    }
+    report_stats(&sum, busy, queued, present, sim, scope, rep);
+done:
+    sim_hist_free(sum.wait_hist);
+    sim_hist_free(sum.sojourn_hist);
 }
 
 int station_add_busy_series(const struct station *st, struct sim *sim,

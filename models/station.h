@@ -111,6 +111,13 @@ enum station_admit station_arrive(struct station *st, struct sim *sim,
  */
 void station_finish(struct station *st, struct sim *sim, struct sim_req *req);
 
+/*
+ * The completion event of req has come, but its worker stays busy: the
+ * owner now waits on calls it made for req. A crash will not cancel that
+ * event again; station_finish frees the worker when the owner is done.
+ */
+void station_hold(struct station *st, struct sim_req *req);
+
 /* Called for each request a crash is about to drop. */
 typedef void (*station_drop_fn)(void *ctx, struct sim_req *req);
 
@@ -137,6 +144,14 @@ void station_reset(struct station *st, sim_time now);
  */
 void station_report(const struct station *st, struct sim *sim,
                     const char *scope, struct sim_report *rep);
+
+/*
+ * Adds the figures of n stations seen as one under scope: counts and
+ * times pooled, utilisation the mean of theirs, queue length the sum.
+ */
+void station_report_merged(const struct station *const *parts, size_t n,
+                           struct sim *sim, const char *scope,
+                           struct sim_report *rep);
 
 /*
  * Adds the mean fraction of busy workers in each series window to out[w]
