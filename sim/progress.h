@@ -36,7 +36,7 @@ bool sim_progress_update(struct sim_progress *pr,
 
 /*
  * The line for p after elapsed_s seconds of wall time, into buf:
- * "progress: 42% (2 of 5 replications done, 2m6s of 5m simulated),
+ * "progress: 42% (2 of 5 replications done, 126s of 300s simulated),
  * about 14s left".
  */
 char *sim_progress_format(const struct sim_batch_progress *p,
