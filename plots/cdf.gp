@@ -29,7 +29,8 @@ set grid xtics ytics mxtics lc rgb "#dddddd"
 
 plot \
     for [i=0:(bands ? n - 1 : -1)] data every 6 \
-        using (column(2 + 6 * i)):(column(5 + 6 * i)):(column(3 + 6 * i)):(column(4 + 6 * i)) \
+        using (column(2 + 6 * i)):(column(5 + 6 * i)) \
+              :(column(3 + 6 * i)):(column(4 + 6 * i)) \
         with xerrorbars lc i + 1 pt 0 notitle, \
     for [i=0:n - 1] data using (column(2 + 6 * i)):(column(5 + 6 * i)) \
         with lines lw 1.5 lc i + 1 title word(columnhead(2 + 6 * i), 1)

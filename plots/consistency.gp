@@ -1,7 +1,7 @@
-# consistency.gp - stale reads and replication lag of every database over simulated time,
-# in two panels (stale reads (%) above, replication lag (ms) below), the warm-up and fault windows
-# shaded and labelled, 95% bands when there are replications. distsim
-# runs it in the output directory as
+# consistency.gp - stale reads (above) and replication lag (below) of
+# every database over simulated time, the warm-up and fault windows
+# shaded and labelled, 95% bands when there are replications.
+# distsim runs it in the output directory as
 #   gnuplot -d -c consistency.gp DATA OUT FORMAT TITLE SHADING N_SHADING
 #                          BANDS RUN_S COUNTS
 # COUNTS is "N1 N2", the lines of each panel (a panel of none is left

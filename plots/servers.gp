@@ -1,7 +1,7 @@
-# servers.gp - queue length and utilisation of every server group over simulated time,
-# in two panels (mean queue length (requests) above, utilisation (%) below), the warm-up and fault windows
-# shaded and labelled, 95% bands when there are replications. distsim
-# runs it in the output directory as
+# servers.gp - mean queue length (above) and utilisation (below) of every
+# server group over simulated time, the warm-up and fault windows shaded
+# and labelled, 95% bands when there are replications.
+# distsim runs it in the output directory as
 #   gnuplot -d -c servers.gp DATA OUT FORMAT TITLE SHADING N_SHADING
 #                          BANDS RUN_S COUNTS
 # COUNTS is "N1 N2", the lines of each panel (a panel of none is left

@@ -1,7 +1,7 @@
-# throughput.gp - throughput and availability of every client over simulated time,
-# in two panels (throughput (1/s) above, availability (%) below), the warm-up and fault windows
-# shaded and labelled, 95% bands when there are replications. distsim
-# runs it in the output directory as
+# throughput.gp - throughput (above) and availability (below) of every
+# client over simulated time, the warm-up and fault windows shaded and
+# labelled, 95% bands when there are replications.
+# distsim runs it in the output directory as
 #   gnuplot -d -c throughput.gp DATA OUT FORMAT TITLE SHADING N_SHADING
 #                          BANDS RUN_S COUNTS
 # COUNTS is "N1 N2", the lines of each panel (a panel of none is left
@@ -54,7 +54,7 @@ first = n1
 last = n1 + n2 - 1
 if (n2 > 0) {
     set ylabel "availability (%)"
-    set yrange [0:100]
+    set yrange [*:100]
     set xlabel "simulated time (s)"
     plot \
         for [k=1:(n_shading > 0)] shading using 1:(0):1:2:(0):(1):3 \

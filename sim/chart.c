@@ -549,7 +549,7 @@ static int write_shading(struct prep *p, const struct sim_timeline *tl)
     sim_strbuf_printf(&sb, "start (s)\tend (s)\tcolour (rgb)\tlabel\n");
     p->set->n_shading = 0;
     if (warm > 0) {
-        sim_strbuf_printf(&sb, "0\t%.9g\t%u\twarm-up\n", warm, 0xe4e4e4u);
+        sim_strbuf_printf(&sb, "0\t%.9g\t%u\twarm-up\n", warm, 0xa0a0a0u);
         p->set->n_shading++;
     }
     for (size_t i = 0; tl != NULL && i < tl->n_windows; i++) {

@@ -44,7 +44,8 @@ static const char page_style[] =
     "tr.unsure td:first-child{background:#f8ecc8}\n"
     "figure{margin:1em 0 2em}figure img{max-width:100%;height:auto;"
     "border:1px solid #ddd}\nfigcaption{color:#444;font-size:.95em}\n"
-    "pre{background:#f6f6f6;padding:1em;overflow-x:auto}\n";
+    "pre{background:#f6f6f6;padding:1em;overflow-x:auto}\n"
+    ".cols{display:flex;flex-wrap:wrap;gap:0 2em}\n";
 
 /* Text made safe: HTML entities, or Markdown's special characters. */
 static void put_text(struct out *o, const char *s)
@@ -71,6 +72,7 @@ static void put_text(struct out *o, const char *s)
     }
 }
 
+/* A heading; id (HTML only, NULL for none) is ours, not escaped. */
 static void heading(struct out *o, int level, const char *id,
                     const char *text)
 {
@@ -80,9 +82,19 @@ static void heading(struct out *o, int level, const char *id,
         sim_strbuf_printf(&o->sb, "\n\n");
         return;
     }
-    sim_strbuf_printf(&o->sb, "<h%d id=\"%s\">", level, id);
+    if (id != NULL)
+        sim_strbuf_printf(&o->sb, "<h%d id=\"%s\">", level, id);
+    else
+        sim_strbuf_printf(&o->sb, "<h%d>", level);
     put_text(o, text);
     sim_strbuf_printf(&o->sb, "</h%d>\n", level);
+}
+
+/* A group of blocks laid out side by side (HTML only). */
+static void group(struct out *o, const char *markup)
+{
+    if (!o->is_md)
+        sim_strbuf_printf(&o->sb, "%s\n", markup);
 }
 
 static void para(struct out *o, const char *cls, const char *text)
@@ -336,7 +348,8 @@ static void scope_table(struct out *o, const json_t *metrics, size_t *i)
     const char *scope = jstr(json_array_get(metrics, *i), "scope");
     char name[96], value[64], half[64];
 
-    heading(o, 3, "scope", scope);
+    group(o, "<div>");
+    heading(o, 3, NULL, scope);
     table_head(o, cols, 3);
     for (; *i < json_array_size(metrics); (*i)++) {
         const json_t *m = json_array_get(metrics, *i);
@@ -353,6 +366,7 @@ static void scope_table(struct out *o, const json_t *metrics, size_t *i)
         table_row(o, "", cells, 3);
     }
     table_end(o);
+    group(o, "</div>");
 }
 
 static void sec_summary(struct out *o, const struct sim_page *pg,
@@ -371,6 +385,7 @@ static void sec_summary(struct out *o, const struct sim_page *pg,
     if (!json_is_true(json_object_get(root, "books_balance")))
         para(o, "fail", "The books do not balance: requests went missing. "
              "This is a bug in distsim.");
+    group(o, "<div class=\"cols\">");
     while (i < json_array_size(metrics)) {
         const char *scope = jstr(json_array_get(metrics, i), "scope");
 
@@ -379,6 +394,7 @@ static void sec_summary(struct out *o, const struct sim_page *pg,
         else
             scope_table(o, metrics, &i);
     }
+    group(o, "</div>");
 }
 
 static void window_row(struct out *o, const struct sim_timeline_window *w)
@@ -492,8 +508,10 @@ static void sec_scenario(struct out *o, const struct sim_page *pg,
     heading(o, 2, "scenario", "Scenario as run");
     para(o, "note", "Every setting each component runs with, defaults "
          "included, then the scenario file with every override applied.");
+    group(o, "<div class=\"cols\">");
     json_object_foreach(settings, scope, keys) {
-        heading(o, 3, "settings", scope);
+        group(o, "<div>");
+        heading(o, 3, NULL, scope);
         table_head(o, cols, 2);
         json_object_foreach(keys, key, v) {
             const char *cells[2] = {key, jstr(keys, key)};
@@ -501,8 +519,10 @@ static void sec_scenario(struct out *o, const struct sim_page *pg,
             table_row(o, "", cells, 2);
         }
         table_end(o);
+        group(o, "</div>");
     }
-    heading(o, 3, "yaml", "scenario.yaml");
+    group(o, "</div>");
+    heading(o, 3, NULL, "scenario.yaml");
     code(o, pg->sc->text != NULL ? pg->sc->text : "");
 }
 

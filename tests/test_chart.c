@@ -246,8 +246,7 @@ static void check_every_kind(int format, const char *ext)
     CHECK(md != NULL && strstr(md, "| partition | east \\| west | 4.000 s "
                                    "| 9.000 s | 5.000 s |") != NULL);
     free(md);
-    if (getenv("DISTSIM_KEEP") == NULL)
-        sim_outdir_remove_tree(dir);
+    sim_outdir_remove_tree(dir);
 }
 
 static void test_chart__every_kind_as_png(void)

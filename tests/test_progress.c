@@ -87,7 +87,7 @@ static char *run_on_terminal(int *status)
 {
     const char *prog = getenv("DISTSIM");
     const char *argv[32] = {prog ? prog : "build/release/distsim"};
-    int master = posix_openpt(O_RDWR | O_NOCTTY), st;
+    int master = posix_openpt(O_RDWR | O_NOCTTY), slave, st;
     char *said = calloc(1, 1), chunk[4096];
     size_t len = 0, n = 1;
     ssize_t r;
@@ -97,17 +97,20 @@ static char *run_on_terminal(int *status)
         argv[n] = long_run[n - 1];
     if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0)
         return said;
+    /* Opened before the fork, so the master never reads a closed side. */
+    slave = open(ptsname(master), O_RDWR | O_NOCTTY);
     pid = fork();
     if (pid == 0) {
-        int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
         int null_fd = open("/dev/null", O_WRONLY);
 
         dup2(null_fd, 1);
         dup2(slave, 2);
+        close(slave);
         close(master);
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
+    close(slave);
     while ((r = read(master, chunk, sizeof chunk)) > 0 ||
            (r < 0 && errno == EINTR))
         if (r > 0)
