@@ -3,7 +3,7 @@
 # labelled, 95% bands when there are replications.
 # distsim runs it in the output directory as
 #   gnuplot -d -c throughput.gp DATA OUT FORMAT TITLE SHADING N_SHADING
-#                          BANDS RUN_S COUNTS
+#                               BANDS RUN_S COUNTS
 # COUNTS is "N1 N2", the lines of each panel (a panel of none is left
 # out). DATA holds every number already scaled; this script only formats.
 data = ARG1

@@ -47,8 +47,10 @@ struct prep {
     struct sim_error *err;
 };
 
-/* Copies text made one line (controls as spaces, runs of spaces as one),
- * cut at max bytes on a character boundary with "..." when longer. */
+/*
+ * Copies text made one line (controls as spaces, runs of spaces as one),
+ * cut at max bytes on a character boundary with "..." when longer.
+ */
 static void one_line(const char *text, size_t max, char *buf, size_t n)
 {
     size_t j = 0;
@@ -161,7 +163,7 @@ static int write_series_table(const struct prep *p, const char *name)
     return write_file(p, name, &sb);
 }
 
-/* x of every curve on the x axis (unit xu, scale xs), y as given. */
+/* x of every curve in its line's axis unit, y (named y_name) as given. */
 static int write_curve_table(const struct prep *p, const char *name,
                              const char *y_name, const char *y_unit)
 {

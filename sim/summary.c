@@ -480,6 +480,8 @@ static json_t *json_scenario(const struct sim_scenario *sc)
 
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sc->hash);
     json_object_set_new(o, "name", json_string(sc->name));
+    if (sc->title != NULL)
+        json_object_set_new(o, "title", json_string(sc->title));
     json_object_set_new(o, "file", json_string(sc->file));
     json_object_set_new(o, "hash", json_string(hash));
     json_object_set_new(o, "seed", json_integer((json_int_t)sc->seed));
