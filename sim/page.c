@@ -267,6 +267,20 @@ static void sec_head(struct out *o, const struct sim_page *pg,
                           "#scenario\">Scenario as run</a></nav>\n");
 }
 
+/* "80.00 ms" -> "80 ms", "0.0500 s" -> "0.05 s": a threshold as typed. */
+static void trim_zeros(char *buf)
+{
+    char *end = buf + strcspn(buf, " "), *p = end;
+
+    if (memchr(buf, '.', (size_t)(end - buf)) == NULL)
+        return;
+    while (p > buf && p[-1] == '0')
+        p--;
+    if (p > buf && p[-1] == '.')
+        p--;
+    memmove(p, end, strlen(end) + 1);
+}
+
 /* One expectation of summary.json as a row. */
 static void expect_row(struct out *o, const json_t *root, const json_t *e)
 {
@@ -280,6 +294,7 @@ static void expect_row(struct out *o, const json_t *root, const json_t *e)
                 sizeof measured);
     figure_text(jnum(e, "threshold"), NAN, unit, threshold,
                 sizeof threshold);
+    trim_zeros(threshold);
     cells[0] = status;
     cells[1] = jstr(e, "text");
     cells[2] = jstr(e, "scope");

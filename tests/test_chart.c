@@ -4,7 +4,8 @@
  * drawn, faults included, before the models that report them exist:
  * fault notes paired with their ends, curves merged point by point,
  * chart titles made one line, and every chart kind written as PNG and as
- * SVG with its data file, the shading of faults, and the reports.
+ * SVG with its data file, the shading of faults, and the reports, with
+ * the expectations summary.json may hold.
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "sim/chart.h"
 #include "sim/outdir.h"
+#include "sim/page.h"
 #include "sim/render.h"
 #include "sim/timeline.h"
 #include "tests/check.h"
@@ -282,9 +284,57 @@ static void test_chart__a_failing_script_is_reported(void)
     sim_outdir_remove_tree("/tmp/distsim-test-plots");
 }
 
+static void test_chart__report_shows_each_expectation(void)
+{
+    static const char summary[] =
+        "{\"distsim\": \"t\", \"books_balance\": true, \"metrics\": ["
+        "{\"scope\": \"client c\", \"name\": \"response_time.p99\", "
+        "\"unit\": \"s\", \"mean\": 0.0123, \"ci95_half_width\": "
+        "0.0004}], \"expectations\": ["
+        "{\"text\": \"p99 < 80ms\", \"scope\": \"client c\", \"metric\":"
+        " \"response_time.p99\", \"status\": \"met\", \"mean\": 0.0123, "
+        "\"ci95_half_width\": 0.0004, \"threshold\": 0.08},"
+        "{\"text\": \"p99 < 10ms\", \"scope\": \"client c\", \"metric\":"
+        " \"response_time.p99\", \"status\": \"missed\", \"mean\": "
+        "0.0123, \"ci95_half_width\": 0.0004, \"threshold\": 0.01}]}";
+    const char *dir = "/tmp/distsim-test-page";
+    struct sim_scenario sc = {
+        .name = "e", .duration = SIM_S, .window = SIM_MS * 10,
+        .replications = 2, .text = "name: e\n",
+    };
+    struct sim_timeline tl = {0};
+    struct sim_chart_set set = {0};
+    struct sim_page pg = {.dir = dir, .sc = &sc, .timeline = &tl,
+                          .charts = &set, .format = SIM_PLOT_PNG};
+    char *html, *md;
+    FILE *f;
+
+    sim_outdir_remove_tree(dir);
+    mkdir(dir, 0755);
+    f = fopen("/tmp/distsim-test-page/summary.json", "w");
+    fputs(summary, f);
+    fclose(f);
+    CHECK_EQ_INT(sim_page_write(&pg, NULL), 0);
+    html = read_file("/tmp/distsim-test-page/report.html", NULL);
+    md = read_file("/tmp/distsim-test-page/report.md", NULL);
+    CHECK(html != NULL && md != NULL);
+    CHECK(strstr(html, "<p class=\"fail\">1 of 2 expectations met.</p>")
+          != NULL);
+    CHECK(strstr(html, "<tr class=\"met\"><td>met</td><td>p99 &lt; 80ms"
+                       "</td><td>client c</td><td class=\"num\">12.30 ms "
+                       "± 0.40</td><td class=\"num\">80 ms</td></tr>")
+          != NULL);
+    CHECK(strstr(md, "| missed | p99 \\< 10ms | client c | 12.30 ms ± 0.40 "
+                     "| 10 ms |") != NULL);
+    free(html);
+    free(md);
+    sim_outdir_remove_tree(dir);
+}
+
 CHECK_MAIN(CHECK_TEST(test_chart__timeline_pairs_faults_with_their_ends),
            CHECK_TEST(test_chart__title_is_one_line_and_cut_whole),
            CHECK_TEST(test_chart__curves_merge_point_by_point),
            CHECK_TEST(test_chart__every_kind_as_png),
            CHECK_TEST(test_chart__every_kind_as_svg),
-           CHECK_TEST(test_chart__a_failing_script_is_reported))
+           CHECK_TEST(test_chart__a_failing_script_is_reported),
+           CHECK_TEST(test_chart__report_shows_each_expectation))
