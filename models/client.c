@@ -160,6 +160,7 @@ struct client_windows {
 struct client_stats {
     struct sim_tally response;          /* successful requests, s */
     struct sim_hist *response_hist;     /* s */
+    struct sim_hist *op_hist[SIM_OP_N]; /* s, per operation */
     struct sim_tally wait;              /* queueing along the way, s */
     uint64_t n_arrived;                 /* requests made */
     uint64_t n_attempts;                /* tries sent, retries included */
@@ -186,6 +187,7 @@ struct client {
     struct keys keys;
     sim_time timeout;                   /* 0: wait forever */
     struct retry retry;
+    bool has_op[SIM_OP_N];              /* the operation can be sent */
     struct trace trace;                 /* PROCESS_TRACE */
     size_t trace_next;                  /* next record to replay */
     unsigned sessions;
@@ -208,6 +210,8 @@ static void client_destroy(void *state)
     sim_dist_free(c->think);
     sim_dist_free(c->interarrival);
     sim_hist_free(c->st.response_hist);
+    for (int op = 0; op < SIM_OP_N; op++)
+        sim_hist_free(c->st.op_hist[op]);
     for (size_t w = 0; c->win.response != NULL && w < c->win.n; w++)
         sim_hist_free(c->win.response[w]);
     free(c->win.response);
@@ -399,6 +403,7 @@ static void on_reply(struct sim *sim, struct client *c, struct sim_req *req)
     c->st.n_completed++;
     sim_tally_add(&c->st.response, response);
     sim_hist_add(c->st.response_hist, response);
+    sim_hist_add(c->st.op_hist[req->op], response);
     sim_tally_add(&c->st.wait, sim_time_to_s(req->wait_ns));
     consist_answer(&c->consist, sim, req);
     conclude(sim, c, req);
@@ -651,6 +656,20 @@ static int windows_init(struct sim *sim, struct client_windows *win)
     return 0;
 }
 
+/* The operations the client can send: in its mix, or in its trace. */
+static void find_ops(struct client *c)
+{
+    double below = 0;
+
+    for (int op = 0; op < SIM_OP_N; op++) {
+        c->has_op[op] = c->process != PROCESS_TRACE &&
+                        c->mix_cum[op] > below;
+        below = c->mix_cum[op];
+    }
+    for (size_t i = 0; c->process == PROCESS_TRACE && i < c->trace.n; i++)
+        c->has_op[c->trace.ops[i]] = true;
+}
+
 static int client_init(struct sim *sim, struct sim_cfg *cfg, const char *path,
                        const void *config, void **state)
 {
@@ -663,6 +682,9 @@ static int client_init(struct sim *sim, struct sim_cfg *cfg, const char *path,
     c->name = strdup(cc->name);
     c->target_name = strdup(cc->target);
     c->st.response_hist = sim_hist_new();
+    for (int op = 0; op < SIM_OP_N; op++)
+        if ((c->st.op_hist[op] = sim_hist_new()) == NULL)
+            c->st.response_hist = NULL;
     if (c->name == NULL || c->target_name == NULL ||
         c->st.response_hist == NULL || windows_init(sim, &c->win) != 0 ||
         consist_init(&c->consist, sim) != 0) {
@@ -670,6 +692,8 @@ static int client_init(struct sim *sim, struct sim_cfg *cfg, const char *path,
         return SIM_ENOMEM;
     }
     rc = build_client(cfg, path, cc, c);
+    if (rc == 0)
+        find_ops(c);
     if (rc == 0) {
         c->id = sim_entity_add(sim, c->name, client_handle, c);
         deadlines_init(&c->deadlines, c->id, CLIENT_EV_TIMEOUT, c->timeout);
@@ -714,6 +738,8 @@ static void client_reset(struct sim *sim, void *state)
     sim_tally_init(&c->st.response);
     sim_tally_init(&c->st.wait);
     sim_hist_reset(c->st.response_hist);
+    for (int op = 0; op < SIM_OP_N; op++)
+        sim_hist_reset(c->st.op_hist[op]);
     c->st.n_arrived = c->st.n_completed = c->st.n_rejected = 0;
     c->st.n_attempts = 0;
     consist_reset(&c->consist);
@@ -783,6 +809,28 @@ static void report_series(struct sim *sim, const struct client *c,
                                (double)win->ended[w] : NAN;
     sim_report_series(rep, scope, "availability", "ratio", v, win->n);
     free(v);
+}
+
+/*
+ * Response-time CDFs on the fixed grid of levels: of every request, and of
+ * each operation the client sends (when it sends more than one kind).
+ */
+static void report_curves(const struct client *c, const char *scope,
+                          struct sim_report *rep)
+{
+    char name[64];
+    int n_ops = 0;
+
+    sim_curve_report_cdf(rep, scope, "response_time.cdf", "s",
+                         c->st.response_hist);
+    for (int op = 0; op < SIM_OP_N; op++)
+        n_ops += c->has_op[op];
+    for (int op = 0; op < SIM_OP_N && n_ops > 1; op++) {
+        if (!c->has_op[op])
+            continue;
+        snprintf(name, sizeof name, "response_time.cdf.%s", sim_op_name(op));
+        sim_curve_report_cdf(rep, scope, name, "s", c->st.op_hist[op]);
+    }
 }
 
 static const char *const process_text[] = {
@@ -899,6 +947,7 @@ static void client_report(struct sim *sim, void *state,
                        (double)count_keys(c));
     report_series(sim, c, scope, rep);
     consist_report(&c->consist, sim, scope, rep);
+    report_curves(c, scope, rep);
     report_settings(c, scope, rep);
 }
 

@@ -3,11 +3,15 @@
  * batch.c - replications in parallel worker processes.
  *
  * Worker w runs replications first + w, first + w + jobs, ... and writes
- * each report down its own pipe as a record: replication index, status,
- * then the figures (or the error text). The parent drains every pipe with
- * poll so no worker ever blocks on a full pipe, then decodes the records
- * into the slot of their replication. Doubles travel as their 8 raw bytes,
- * so values are bit-identical to an in-process run.
+ * down its own pipe length-prefixed records of two types: a report
+ * (replication index, status, then the figures or the error text), and,
+ * at most ten times a second while a replication runs, a progress record
+ * (replication index, simulated time reached). The parent drains every
+ * pipe with poll so no worker ever blocks on a full pipe, follows the
+ * progress records as they come, and at the end decodes the reports into
+ * the slot of their replication. Doubles travel as their 8 raw bytes, so
+ * values are bit-identical to an in-process run; progress never touches
+ * a result.
  */
 #include "sim/batch.h"
 
@@ -19,9 +23,31 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BATCH_MAX_JOBS 256
+#define BATCH_REC_REPORT 1              /* record types */
+#define BATCH_REC_PROGRESS 2
+#define BATCH_PROGRESS_NS 100000000     /* wall time between progress words */
+
+/* The parent's view of how far every replication has got. */
+struct tracker {
+    sim_batch_progress_fn fn;           /* NULL: nobody is watching */
+    void *ctx;
+    unsigned first;                     /* index of replication 0 */
+    double duration_s;
+    double *at_s;                       /* per replication, simulated s */
+    struct sim_batch_progress p;
+};
+
+/* What a running replication says about itself, and where to. */
+struct run_watch {
+    int fd;                             /* a worker's pipe, or -1 */
+    unsigned index;                     /* the replication */
+    struct timespec last;               /* wall time of the last word */
+    struct tracker *tracker;            /* in process: the parent's view */
+};
 
 /* A growable byte buffer, for encoding and for what a pipe delivers. */
 struct buf {
@@ -106,8 +132,61 @@ static char *buf_get_str(struct buf *b)
     return s;
 }
 
-int sim_batch_run_one(const struct sim_scenario *sc, unsigned rep_index,
-                      struct sim_report *rep, struct sim_error *err)
+/* Replication i reached at_s simulated seconds (is_done: finished). */
+static void tracker_update(struct tracker *t, unsigned i, double at_s,
+                           bool is_done)
+{
+    if (t->at_s == NULL || i >= t->p.n_reps)
+        return;
+    t->p.sim_s += at_s - t->at_s[i];
+    t->at_s[i] = at_s;
+    if (is_done)
+        t->p.n_done++;
+    if (t->fn != NULL)
+        t->fn(t->ctx, &t->p);
+}
+
+/* Whether at least BATCH_PROGRESS_NS passed since *last (then reset). */
+static bool is_time_to_tell(struct timespec *last)
+{
+    struct timespec now;
+    long long ns;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ns = (long long)(now.tv_sec - last->tv_sec) * 1000000000LL +
+         (now.tv_nsec - last->tv_nsec);
+    if (ns < BATCH_PROGRESS_NS)
+        return false;
+    *last = now;
+    return true;
+}
+
+static bool write_all(int fd, const unsigned char *p, size_t n);
+
+/* The engine's progress hook: a record down the pipe, or the tracker. */
+static void on_progress(void *ctx, sim_time now)
+{
+    struct run_watch *w = ctx;
+    unsigned char rec[20];
+    uint32_t word[3] = {16, BATCH_REC_PROGRESS, w->index};
+    int64_t t = now;
+
+    if (!is_time_to_tell(&w->last))
+        return;
+    if (w->fd < 0) {
+        tracker_update(w->tracker, w->index - w->tracker->first,
+                       sim_time_to_s(now), false);
+        return;
+    }
+    memcpy(rec, word, sizeof word);
+    memcpy(rec + sizeof word, &t, sizeof t);
+    write_all(w->fd, rec, sizeof rec);
+}
+
+/* One replication, telling watch (when not NULL) how it goes. */
+static int run_one(const struct sim_scenario *sc, unsigned rep_index,
+                   struct sim_report *rep, struct run_watch *watch,
+                   struct sim_error *err)
 {
     struct sim_cfg *cfg = sim_cfg_new(sc->file);
     struct sim *sim = NULL;
@@ -120,6 +199,10 @@ int sim_batch_run_one(const struct sim_scenario *sc, unsigned rep_index,
     if (rc == SIM_EINVAL)
         sim_error_set(err, rc, "%s", sim_cfg_format(cfg, 0, line,
                                                     sizeof line));
+    if (rc == 0 && watch != NULL) {
+        clock_gettime(CLOCK_MONOTONIC, &watch->last);
+        sim_set_progress(sim, on_progress, watch);
+    }
     if (rc == 0)
         rc = sim_run(sim, err);
     if (rc == 0) {
@@ -133,10 +216,33 @@ int sim_batch_run_one(const struct sim_scenario *sc, unsigned rep_index,
     return rc;
 }
 
+int sim_batch_run_one(const struct sim_scenario *sc, unsigned rep_index,
+                      struct sim_report *rep, struct sim_error *err)
+{
+    return run_one(sc, rep_index, rep, NULL, err);
+}
+
+static void encode_curves(struct buf *b, const struct sim_report *rep)
+{
+    buf_put_u32(b, (uint32_t)rep->n_curves);
+    for (size_t i = 0; i < rep->n_curves; i++) {
+        const struct sim_curve *c = &rep->curves[i];
+
+        buf_put_str(b, c->scope);
+        buf_put_str(b, c->name);
+        buf_put_str(b, c->x_unit);
+        buf_put_str(b, c->y_unit);
+        buf_put_u32(b, (uint32_t)c->n);
+        buf_put(b, c->x, c->n * sizeof *c->x);
+        buf_put(b, c->y, c->n * sizeof *c->y);
+    }
+}
+
 static void encode_rep(struct buf *b, unsigned index, int rc,
                        const struct sim_report *rep,
                        const struct sim_error *err)
 {
+    buf_put_u32(b, BATCH_REC_REPORT);
     buf_put_u32(b, index);
     buf_put_u32(b, (uint32_t)rc);
     if (rc != 0) {
@@ -162,6 +268,7 @@ static void encode_rep(struct buf *b, unsigned index, int rc,
         buf_put_u32(b, (uint32_t)s->n_values);
         buf_put(b, s->values, s->n_values * sizeof *s->values);
     }
+    encode_curves(b, rep);
     buf_put_u32(b, (uint32_t)rep->n_notes);
     for (size_t i = 0; i < rep->n_notes; i++) {
         buf_put(b, &rep->notes[i].t_s, sizeof rep->notes[i].t_s);
@@ -178,6 +285,8 @@ static void encode_rep(struct buf *b, unsigned index, int rc,
 
 static bool write_all(int fd, const unsigned char *p, size_t n)
 {
+    if (fd < 0)
+        return false;
     while (n > 0) {
         ssize_t w = write(fd, p, n);
 
@@ -200,10 +309,11 @@ static void worker_main(const struct sim_scenario *sc, unsigned first,
     for (unsigned i = w; i < n; i += jobs) {
         struct sim_report rep;
         struct sim_error err = {0};
+        struct run_watch watch = {.fd = fd, .index = first + i};
         int rc;
 
         sim_report_init(&rep);
-        rc = sim_batch_run_one(sc, first + i, &rep, &err);
+        rc = run_one(sc, first + i, &rep, &watch, &err);
         b.len = 0;
         buf_put_u32(&b, 0);
         encode_rep(&b, first + i, rc, &rep, &err);
@@ -249,6 +359,45 @@ static void decode_series(struct buf *b, struct sim_report *rep)
     }
 }
 
+/* n doubles into a malloc'd array, or NULL with b marked bad. */
+static double *get_doubles(struct buf *b, uint32_t n)
+{
+    double *v;
+
+    if (b->is_bad || (size_t)n * sizeof *v > b->len - b->pos) {
+        b->is_bad = true;
+        return NULL;
+    }
+    v = malloc((n ? n : 1) * sizeof *v);
+    if (v == NULL)
+        b->is_bad = true;
+    else
+        buf_get(b, v, n * sizeof *v);
+    return v;
+}
+
+static void decode_curves(struct buf *b, struct sim_report *rep)
+{
+    uint32_t n = buf_get_u32(b);
+
+    for (uint32_t i = 0; i < n && !b->is_bad; i++) {
+        char *scope = buf_get_str(b), *name = buf_get_str(b);
+        char *x_unit = buf_get_str(b), *y_unit = buf_get_str(b);
+        uint32_t len = buf_get_u32(b);
+        double *x = get_doubles(b, len);
+        double *y = get_doubles(b, len);
+
+        if (!b->is_bad)
+            sim_report_curve(rep, scope, name, x_unit, y_unit, x, y, len);
+        free(x);
+        free(y);
+        free(scope);
+        free(name);
+        free(x_unit);
+        free(y_unit);
+    }
+}
+
 static void decode_notes(struct buf *b, struct sim_report *rep)
 {
     uint32_t n = buf_get_u32(b);
@@ -288,9 +437,16 @@ static int decode_all(struct buf *b, unsigned first, struct sim_batch *out,
                       int *rcs, struct sim_error *errs)
 {
     while (b->pos < b->len && !b->is_bad) {
+        uint32_t len = buf_get_u32(b);
+        size_t end = b->pos + len;
         unsigned idx;
 
-        buf_get_u32(b);
+        if (end > b->len)
+            return SIM_EINTERNAL;
+        if (buf_get_u32(b) == BATCH_REC_PROGRESS) {
+            b->pos = end;
+            continue;
+        }
         idx = buf_get_u32(b) - first;
         int rc = (int)buf_get_u32(b);
         uint32_t n;
@@ -319,35 +475,43 @@ static int decode_all(struct buf *b, unsigned first, struct sim_batch *out,
             free(unit);
         }
         decode_series(b, &out->reports[idx]);
+        decode_curves(b, &out->reports[idx]);
         decode_notes(b, &out->reports[idx]);
         decode_settings(b, &out->reports[idx]);
     }
     return b->is_bad ? SIM_EINTERNAL : 0;
 }
 
-/* Counts the records of b that have arrived whole since *scanned. */
-static unsigned count_frames(const struct buf *b, size_t *scanned)
+/* Follows the records of b that have arrived whole since *scanned. */
+static void scan_frames(const struct buf *b, size_t *scanned,
+                        struct tracker *t)
 {
-    unsigned n = 0;
-    uint32_t len;
+    uint32_t word[3];
+    int64_t now;
 
-    while (*scanned + sizeof len <= b->len) {
-        memcpy(&len, b->data + *scanned, sizeof len);
-        if (*scanned + sizeof len + len > b->len)
+    while (*scanned + sizeof word <= b->len) {
+        memcpy(word, b->data + *scanned, sizeof word);
+        if (*scanned + sizeof word[0] + word[0] > b->len)
             break;
-        *scanned += sizeof len + len;
-        n++;
+        if (word[1] == BATCH_REC_PROGRESS &&
+            word[0] == sizeof word - sizeof word[0] + sizeof now) {
+            memcpy(&now, b->data + *scanned + sizeof word, sizeof now);
+            tracker_update(t, word[2] - t->first, sim_time_to_s(now),
+                           false);
+        } else if (word[1] == BATCH_REC_REPORT) {
+            tracker_update(t, word[2] - t->first, t->duration_s, true);
+        }
+        *scanned += sizeof word[0] + word[0];
     }
-    return n;
 }
 
-/* Reads every pipe to its end, calling progress as records complete. */
-static int drain(int *fds, struct buf *bufs, unsigned jobs, unsigned n_reps,
-                 sim_batch_progress_fn progress, void *ctx)
+/* Reads every pipe to its end, following progress as records complete. */
+static int drain(int *fds, struct buf *bufs, unsigned jobs,
+                 struct tracker *t)
 {
     struct pollfd pfd[BATCH_MAX_JOBS];
     size_t scanned[BATCH_MAX_JOBS] = {0};
-    unsigned n_open = jobs, n_done = 0;
+    unsigned n_open = jobs;
     unsigned char chunk[65536];
 
     for (unsigned w = 0; w < jobs; w++)
@@ -368,9 +532,7 @@ static int drain(int *fds, struct buf *bufs, unsigned jobs, unsigned n_reps,
                 continue;
             if (r > 0) {
                 buf_put(&bufs[w], chunk, (size_t)r);
-                n_done += count_frames(&bufs[w], &scanned[w]);
-                if (progress != NULL)
-                    progress(ctx, n_done, n_reps);
+                scan_frames(&bufs[w], &scanned[w], t);
                 continue;
             }
             close(pfd[w].fd);
@@ -397,16 +559,17 @@ static int first_failure(const int *rcs, const struct sim_error *errs,
 
 static int run_in_process(const struct sim_scenario *sc, unsigned first,
                           struct sim_batch *out, int *rcs,
-                          struct sim_error *errs,
-                          sim_batch_progress_fn progress, void *ctx)
+                          struct sim_error *errs, struct tracker *t)
 {
     for (unsigned i = 0; i < out->n_reps; i++) {
-        rcs[i] = sim_batch_run_one(sc, first + i, &out->reports[i],
-                                   &errs[i]);
+        struct run_watch watch = {.fd = -1, .index = first + i,
+                                  .tracker = t};
+
+        rcs[i] = run_one(sc, first + i, &out->reports[i],
+                         t->fn != NULL ? &watch : NULL, &errs[i]);
         if (rcs[i] != 0)
             return 0;
-        if (progress != NULL)
-            progress(ctx, i + 1, out->n_reps);
+        tracker_update(t, i, t->duration_s, true);
     }
     return 0;
 }
@@ -414,8 +577,7 @@ static int run_in_process(const struct sim_scenario *sc, unsigned first,
 /* Forks the workers; collects and decodes what they send. */
 static int run_forked(const struct sim_scenario *sc, unsigned first,
                       unsigned jobs, struct sim_batch *out, int *rcs,
-                      struct sim_error *errs, sim_batch_progress_fn progress,
-                      void *ctx)
+                      struct sim_error *errs, struct tracker *t)
 {
     int fds[BATCH_MAX_JOBS];
     pid_t pids[BATCH_MAX_JOBS];
@@ -441,7 +603,7 @@ static int run_forked(const struct sim_scenario *sc, unsigned first,
         close(p[1]);
         fds[w] = p[0];
     }
-    rc = drain(fds, bufs, jobs, out->n_reps, progress, ctx);
+    rc = drain(fds, bufs, jobs, t);
     for (unsigned w = 0; w < jobs; w++) {
         while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
             ;
@@ -460,11 +622,18 @@ int sim_batch_run(const struct sim_scenario *sc, unsigned first, unsigned n,
 {
     struct sim_error *errs = calloc(n ? n : 1, sizeof *errs);
     int *rcs = calloc(n ? n : 1, sizeof *rcs);
+    struct tracker t = {
+        .fn = progress, .ctx = ctx, .first = first,
+        .duration_s = sim_time_to_s(sc->duration),
+        .at_s = calloc(n ? n : 1, sizeof(double)),
+        .p = {.n_reps = n, .sim_total_s = n * sim_time_to_s(sc->duration)},
+    };
     int rc;
 
     out->n_reps = n;
     out->reports = calloc(n ? n : 1, sizeof *out->reports);
-    if (errs == NULL || rcs == NULL || out->reports == NULL) {
+    if (errs == NULL || rcs == NULL || out->reports == NULL ||
+        t.at_s == NULL) {
         rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
         goto done;
     }
@@ -473,9 +642,9 @@ int sim_batch_run(const struct sim_scenario *sc, unsigned first, unsigned n,
     if (jobs > BATCH_MAX_JOBS)
         jobs = BATCH_MAX_JOBS;
     if (jobs <= 1) {
-        rc = run_in_process(sc, first, out, rcs, errs, progress, ctx);
+        rc = run_in_process(sc, first, out, rcs, errs, &t);
     } else {
-        rc = run_forked(sc, first, jobs, out, rcs, errs, progress, ctx);
+        rc = run_forked(sc, first, jobs, out, rcs, errs, &t);
     }
     if (rc != 0)
         sim_error_set(err, rc, "a replication worker failed (%s)",
@@ -486,6 +655,7 @@ int sim_batch_run(const struct sim_scenario *sc, unsigned first, unsigned n,
 done:
     free(errs);
     free(rcs);
+    free(t.at_s);
     if (rc != 0)
         sim_batch_release(out);
     return rc;

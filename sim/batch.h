@@ -15,12 +15,20 @@ struct sim_batch {
     struct sim_report *reports;         /* n_reps of them */
 };
 
+/* How far a batch has got, for a progress display. */
+struct sim_batch_progress {
+    unsigned n_reps;                    /* replications in the batch */
+    unsigned n_done;                    /* replications finished */
+    double sim_s;                       /* simulated seconds run, summed */
+    double sim_total_s;                 /* n_reps times the duration */
+};
+
 /*
- * Called in the parent process as each replication's report arrives
- * (order of completion, not of index); for progress display only.
+ * Called in the parent process as replications advance and finish (in
+ * order of completion, not of index); for progress display only.
  */
-typedef void (*sim_batch_progress_fn)(void *ctx, unsigned n_done,
-                                      unsigned n_reps);
+typedef void (*sim_batch_progress_fn)(void *ctx,
+                                      const struct sim_batch_progress *p);
 
 /*
  * Runs replications first .. first + n - 1 of sc with up to jobs worker

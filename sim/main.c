@@ -23,6 +23,8 @@
 #include "models/server.h"
 #include "sim/batch.h"
 #include "sim/outdir.h"
+#include "sim/progress.h"
+#include "sim/render.h"
 #include "sim/scenario.h"
 #include "sim/summary.h"
 #include "sim/version.h"
@@ -60,8 +62,10 @@ static const char usage_run[] =
     "usage: distsim run SCENARIO.yaml [options]\n"
     "\n"
     "Runs every replication of the scenario, prints a summary table and\n"
-    "writes summary.json, metrics.tsv and scenario.yaml to the output\n"
-    "directory (out/<scenario name>/ unless -o is given).\n"
+    "writes the results to the output directory (out/<scenario name>/\n"
+    "unless -o is given): summary.json, metrics.tsv, series.tsv,\n"
+    "curves.tsv, scenario.yaml, the charts in charts/, report.html and\n"
+    "report.md.\n"
     "\n"
     "options:\n"
     "  -o, --output DIR        write results to DIR\n"
@@ -71,6 +75,8 @@ static const char usage_run[] =
     "                          core); results do not depend on N\n"
     "      --set KEY.PATH=VALUE  override one value of the scenario, e.g.\n"
     "                          --set clients[0].arrival.rate=900/s\n"
+    "      --charts FORMAT     png, svg or none (default: the scenario's\n"
+    "                          plots.format, else png)\n"
     "      --force             replace DIR even if it is not a distsim\n"
     "                          output\n"
     "  -q, --quiet             print no table\n"
@@ -107,6 +113,7 @@ struct options {
     char seed_set[64];
     char reps_set[64];
     unsigned jobs;                      /* 0: one per core */
+    int charts;                         /* enum sim_plot_format, or -1 */
     double budget_s;                    /* check: wall-time budget */
     bool is_forced;
     bool is_quiet;
@@ -183,6 +190,13 @@ static int parse_value_option(struct options *o, const char *arg,
         if (*end != '\0' || !(o->budget_s > 0 && o->budget_s <= 86400))
             return usage_error(o->command, "--budget \"%s\" is not a number "
                                "of seconds in (0, 86400]", val);
+    } else if (is_option(arg, NULL, "--charts")) {
+        o->charts = strcmp(val, "png") == 0 ? SIM_PLOT_PNG
+                    : strcmp(val, "svg") == 0 ? SIM_PLOT_SVG
+                    : strcmp(val, "none") == 0 ? SIM_PLOT_NONE : -2;
+        if (o->charts == -2)
+            return usage_error(o->command, "--charts \"%s\" is not one of "
+                               "png, svg, none", val);
     } else if (is_option(arg, NULL, "--seed")) {
         snprintf(o->seed_set, sizeof o->seed_set, "seed=%s", val);
     } else {
@@ -196,6 +210,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     static const char *const valued[][2] = {
         {"-o", "--output"}, {NULL, "--set"}, {NULL, "--jobs"},
         {NULL, "--seed"}, {NULL, "--replications"}, {NULL, "--budget"},
+        {NULL, "--charts"},
     };
 
     for (int i = 2; i < argc; i++) {
@@ -277,6 +292,31 @@ static unsigned default_jobs(void)
     return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 }
 
+/* Curves, charts and reports; says on stderr what could not be drawn. */
+static int render(const struct options *o, const struct sim_scenario *sc,
+                  const struct sim_summary *sum, const char *dir,
+                  struct sim_error *err)
+{
+    struct sim_render_options ro = {
+        .format = o->charts >= 0 ? o->charts : sc->plot_format,
+        .parallel = o->jobs ? o->jobs : default_jobs(),
+    };
+    struct sim_strbuf warnings;
+    int rc;
+
+    sim_strbuf_init(&warnings);
+    rc = sim_render_write(dir, sc, sum, &ro, &warnings, err);
+    for (char *line = warnings.data, *nl; line != NULL && *line != '\0';
+         line = nl + 1) {
+        nl = strchr(line, '\n');
+        if (nl == NULL)
+            break;
+        fprintf(stderr, "distsim: %.*s\n", (int)(nl - line), line);
+    }
+    sim_strbuf_release(&warnings);
+    return rc;
+}
+
 /* Writes every output file into the directory and commits it. */
 static int write_outputs(const struct options *o,
                          const struct sim_scenario *sc,
@@ -307,6 +347,8 @@ static int write_outputs(const struct options *o,
         if (f == NULL || fputs(sc->text, f) < 0 || fclose(f) != 0)
             rc = sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
     }
+    if (rc == 0)
+        rc = render(o, sc, sum, od.tmp, err);
     if (rc == 0)
         rc = sim_outdir_commit(&od, err);
     sim_outdir_release(&od);
@@ -348,8 +390,21 @@ static int report_results(const struct options *o,
     return n_not_met > 0 ? EXIT_EXPECT : 0;
 }
 
+/* The batch's progress on stderr, when it is a terminal and time passes. */
+static void show_progress(void *ctx, const struct sim_batch_progress *p)
+{
+    struct sim_progress *view = ctx;
+    char line[160];
+
+    if (!sim_progress_update(view, p, line, sizeof line))
+        return;
+    fprintf(stderr, "\r%s\033[K", line);
+    fflush(stderr);
+}
+
 static int cmd_run(const struct options *o)
 {
+    struct sim_progress view;
     struct sim_scenario *sc;
     struct sim_batch b;
     struct sim_error err = {0};
@@ -359,9 +414,12 @@ static int cmd_run(const struct options *o)
     sc = load(o, &exit_code);
     if (sc == NULL)
         return exit_code;
+    sim_progress_start(&view, isatty(2) && !o->is_quiet);
     rc = sim_batch_run(sc, 0, sc->replications,
-                       o->jobs ? o->jobs : default_jobs(), NULL, NULL, &b,
-                       &err);
+                       o->jobs ? o->jobs : default_jobs(), show_progress,
+                       &view, &b, &err);
+    if (view.is_shown)
+        fputs("\r\033[K", stderr);
     if (rc != 0) {
         fprintf(stderr, "distsim: %s: %s\n", o->file, err.msg);
         sim_scenario_free(sc);
@@ -426,7 +484,7 @@ static bool wants_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    struct options o = {0};
+    struct options o = {.charts = -1};
     const char *cmd = argc > 1 ? argv[1] : "";
 
     gsl_set_error_handler_off();

@@ -18,6 +18,16 @@ void sim_report_init(struct sim_report *rep)
     memset(rep, 0, sizeof *rep);
 }
 
+static void free_curve(struct sim_curve *c)
+{
+    free(c->scope);
+    free(c->name);
+    free(c->x_unit);
+    free(c->y_unit);
+    free(c->x);
+    free(c->y);
+}
+
 void sim_report_release(struct sim_report *rep)
 {
     for (size_t i = 0; i < rep->n_metrics; i++) {
@@ -33,6 +43,9 @@ void sim_report_release(struct sim_report *rep)
         free(rep->series[i].values);
     }
     free(rep->series);
+    for (size_t i = 0; i < rep->n_curves; i++)
+        free_curve(&rep->curves[i]);
+    free(rep->curves);
     for (size_t i = 0; i < rep->n_notes; i++) {
         free(rep->notes[i].kind);
         free(rep->notes[i].text);
@@ -93,6 +106,35 @@ void sim_report_series(struct sim_report *rep, const char *scope,
     }
     memcpy(s->values, values, n * sizeof *values);
     rep->n_series++;
+}
+
+void sim_report_curve(struct sim_report *rep, const char *scope,
+                      const char *name, const char *x_unit,
+                      const char *y_unit, const double *x, const double *y,
+                      size_t n)
+{
+    struct sim_curve *c;
+
+    if (!reserve(rep, (void **)&rep->curves, rep->n_curves,
+                 &rep->cap_curves, sizeof *rep->curves))
+        return;
+    c = &rep->curves[rep->n_curves];
+    c->scope = strdup(scope);
+    c->name = strdup(name);
+    c->x_unit = strdup(x_unit);
+    c->y_unit = strdup(y_unit);
+    c->x = malloc((n ? n : 1) * sizeof *x);
+    c->y = malloc((n ? n : 1) * sizeof *y);
+    c->n = n;
+    if (c->scope == NULL || c->name == NULL || c->x_unit == NULL ||
+        c->y_unit == NULL || c->x == NULL || c->y == NULL) {
+        free_curve(c);
+        rep->status = SIM_ENOMEM;
+        return;
+    }
+    memcpy(c->x, x, n * sizeof *x);
+    memcpy(c->y, y, n * sizeof *y);
+    rep->n_curves++;
 }
 
 void sim_report_note(struct sim_report *rep, double t_s, const char *kind,

@@ -4,7 +4,8 @@
  * values under a scope ("server app.0"); every replication of a scenario
  * adds the same names in the same order, which is how replications are
  * merged into means and confidence intervals. Besides single figures a
- * report holds series (one value per time window) and a timeline of notes.
+ * report holds series (one value per time window), curves (y against x
+ * on a grid fixed by the model) and a timeline of notes.
  */
 #ifndef SIM_REPORT_H
 #define SIM_REPORT_H
@@ -28,6 +29,20 @@ struct sim_series {
     size_t n_values;
 };
 
+/*
+ * A curve of n points: a CDF (x the response time, y its probability on a
+ * fixed grid of levels) or a probability against a fixed grid of times.
+ * Every replication gives the same n; points are merged one by one.
+ */
+struct sim_curve {
+    char *scope;
+    char *name;                         /* "response_time.cdf.read" */
+    char *x_unit;                       /* "s" */
+    char *y_unit;                       /* "ratio" */
+    double *x, *y;                      /* n each; NaN: undefined */
+    size_t n;
+};
+
 /* Something that happened, for the timeline: a fault, a failover. */
 struct sim_note {
     double t_s;                         /* simulated time, s */
@@ -47,6 +62,8 @@ struct sim_report {
     size_t n_metrics, cap_metrics;
     struct sim_series *series;
     size_t n_series, cap_series;
+    struct sim_curve *curves;
+    size_t n_curves, cap_curves;
     struct sim_note *notes;
     size_t n_notes, cap_notes;
     struct sim_setting *settings;
@@ -73,6 +90,15 @@ void sim_report_add(struct sim_report *rep, const char *scope,
 void sim_report_series(struct sim_report *rep, const char *scope,
                        const char *name, const char *unit,
                        const double *values, size_t n);
+
+/*
+ * Appends a curve of n points (x and y copied). Every replication must
+ * give the same curves with the same n.
+ */
+void sim_report_curve(struct sim_report *rep, const char *scope,
+                      const char *name, const char *x_unit,
+                      const char *y_unit, const double *x, const double *y,
+                      size_t n);
 
 /* Appends a timeline entry at t_s seconds; text is printf-formatted. */
 void sim_report_note(struct sim_report *rep, double t_s, const char *kind,

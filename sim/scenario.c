@@ -28,15 +28,22 @@ struct scenario_limits_config {
     unsigned long long *requests;       /* requests alive at once */
 };
 
+struct scenario_plots_config {
+    enum sim_plot_format *format;       /* png, svg or none */
+    unsigned *charts;                   /* enum sim_plot_chart bits */
+};
+
 /* The top level of a scenario as libcyaml fills it. */
 struct scenario_top {
     char *name;
+    char *title;
     unsigned long long *seed;
     char *duration;
     char *warmup;
     char *window;
     unsigned *replications;
     struct scenario_limits_config *limits;
+    struct scenario_plots_config *plots;
     char **expect;
     unsigned expect_count;
     struct sim_scenario_section sections[SIM_SCENARIO_MAX_KINDS];
@@ -57,6 +64,32 @@ static const cyaml_schema_field_t limits_fields[] = {
     CYAML_FIELD_END
 };
 
+static const cyaml_strval_t format_names[] = {
+    {"png", SIM_PLOT_PNG},
+    {"svg", SIM_PLOT_SVG},
+    {"none", SIM_PLOT_NONE},
+};
+
+static const cyaml_strval_t chart_names[] = {
+    {"latency", SIM_PLOT_LATENCY},
+    {"throughput", SIM_PLOT_THROUGHPUT},
+    {"cdf", SIM_PLOT_CDF},
+    {"servers", SIM_PLOT_SERVERS},
+    {"cache", SIM_PLOT_CACHE},
+    {"consistency", SIM_PLOT_CONSISTENCY},
+    {"visibility", SIM_PLOT_VISIBILITY},
+};
+
+static const cyaml_schema_field_t plots_fields[] = {
+    CYAML_FIELD_ENUM_PTR("format", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT,
+                         struct scenario_plots_config, format, format_names,
+                         CYAML_ARRAY_LEN(format_names)),
+    CYAML_FIELD_FLAGS_PTR("charts", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT,
+                          struct scenario_plots_config, charts, chart_names,
+                          CYAML_ARRAY_LEN(chart_names)),
+    CYAML_FIELD_END
+};
+
 static const cyaml_schema_value_t expect_entry = {
     CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, 1024),
 };
@@ -64,6 +97,8 @@ static const cyaml_schema_value_t expect_entry = {
 static const cyaml_schema_field_t fixed_fields[] = {
     CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_POINTER, struct scenario_top,
                            name, 1, 63),
+    CYAML_FIELD_STRING_PTR("title", CYAML_FLAG_OPTIONAL, struct scenario_top,
+                           title, 1, SIM_SCENARIO_TITLE_MAX),
     CYAML_FIELD_UINT_PTR("seed", CYAML_FLAG_OPTIONAL, struct scenario_top,
                          seed),
     CYAML_FIELD_STRING_PTR("duration", CYAML_FLAG_POINTER,
@@ -76,6 +111,8 @@ static const cyaml_schema_field_t fixed_fields[] = {
                          struct scenario_top, replications),
     CYAML_FIELD_MAPPING_PTR("limits", CYAML_FLAG_OPTIONAL,
                             struct scenario_top, limits, limits_fields),
+    CYAML_FIELD_MAPPING_PTR("plots", CYAML_FLAG_OPTIONAL,
+                            struct scenario_top, plots, plots_fields),
     CYAML_FIELD_SEQUENCE("expect", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
                          struct scenario_top, expect, &expect_entry, 0, 256),
 };
@@ -188,6 +225,36 @@ static void apply_window(struct sim_cfg *cfg, struct sim_scenario *sc,
     }
 }
 
+/*
+ * The title is free text for people: any characters but controls, save
+ * line breaks and tabs (shown as spaces in charts).
+ */
+static void apply_title(struct sim_cfg *cfg, struct sim_scenario *sc,
+                        const char *title)
+{
+    sc->title = (char *)title;
+    for (const unsigned char *p = (const unsigned char *)title;
+         p != NULL && *p != '\0'; p++) {
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
+            sim_cfg_error(cfg, "title", "holds the control character "
+                          "0x%02x; write plain text", *p);
+            return;
+        }
+    }
+}
+
+/* Chart format and kinds: png and every kind unless the scenario says. */
+static void apply_plots(struct sim_scenario *sc,
+                        const struct scenario_plots_config *p)
+{
+    sc->plot_format = SIM_PLOT_PNG;
+    sc->plot_charts = SIM_PLOT_ALL;
+    if (p != NULL && p->format != NULL)
+        sc->plot_format = *p->format;
+    if (p != NULL && p->charts != NULL)
+        sc->plot_charts = *p->charts;
+}
+
 /* Defaults and ranges of the run parameters. */
 static void apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
                       const struct scenario_top *t)
@@ -205,6 +272,8 @@ static void apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
                              &sc->expects[sc->n_expects]) == 0)
             sc->n_expects++;
     }
+    apply_title(cfg, sc, t->title);
+    apply_plots(sc, t->plots);
     if (sim_cfg_name(cfg, "name", t->name) != 0)
         return;
     if (sim_cfg_duration(cfg, "duration", t->duration, 0, &sc->duration) ==

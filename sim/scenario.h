@@ -15,6 +15,26 @@
 #include "sim/sim.h"
 
 #define SIM_SCENARIO_MAX_KINDS 16
+#define SIM_SCENARIO_TITLE_MAX 1000     /* bytes of a title */
+
+/* How charts are drawn (plots.format). */
+enum sim_plot_format {
+    SIM_PLOT_PNG,                       /* the default */
+    SIM_PLOT_SVG,
+    SIM_PLOT_NONE,                      /* no charts */
+};
+
+/* The chart kinds, as bits of plots.charts. */
+enum sim_plot_chart {
+    SIM_PLOT_LATENCY = 1 << 0,          /* percentiles over time */
+    SIM_PLOT_THROUGHPUT = 1 << 1,       /* throughput and availability */
+    SIM_PLOT_CDF = 1 << 2,              /* response-time CDFs */
+    SIM_PLOT_SERVERS = 1 << 3,          /* queue length and utilisation */
+    SIM_PLOT_CACHE = 1 << 4,            /* hit ratio over time */
+    SIM_PLOT_CONSISTENCY = 1 << 5,      /* stale reads, replication lag */
+    SIM_PLOT_VISIBILITY = 1 << 6,       /* t-visibility curves */
+    SIM_PLOT_ALL = (1 << 7) - 1,
+};
 
 /* A list of component configurations, as libcyaml fills it. */
 struct sim_scenario_section {
@@ -26,6 +46,7 @@ struct sim_scenario_section {
 struct sim_scenario {
     char *file;                         /* as given */
     char *name;                         /* the scenario's name */
+    char *title;                        /* free text, or NULL */
     uint64_t seed;
     sim_time duration;                  /* whole run, ns */
     sim_time warmup;                    /* discarded first part, ns */
@@ -35,6 +56,8 @@ struct sim_scenario {
     size_t max_requests;                /* limits.requests */
     struct sim_expect *expects;         /* parsed expectations */
     unsigned n_expects;
+    int plot_format;                    /* an enum sim_plot_format */
+    unsigned plot_charts;               /* enum sim_plot_chart bits */
     const struct sim_model_ops *const *kinds; /* the caller's table */
     size_t n_kinds;
     struct sim_scenario_section sections[SIM_SCENARIO_MAX_KINDS];

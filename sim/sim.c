@@ -99,6 +99,8 @@ struct sim {
     uint64_t next_req_id;
     uint64_t n_dropped[SIM_OUTCOME_N];  /* in the measured period */
     uint64_t n_events;                  /* dispatched so far */
+    sim_progress_fn progress;           /* called every 2^16 events */
+    void *progress_ctx;
     sim_transport_fn transport;
     void *transport_ctx;
     struct cut *cuts;                   /* every partition, healed or not */
@@ -436,6 +438,8 @@ int sim_run(struct sim *sim, struct sim_error *err)
             continue;
         }
         dispatch(sim, &ev);
+        if ((sim->n_events & 0xffff) == 0 && sim->progress != NULL)
+            sim->progress(sim->progress_ctx, ev.time);
         if (++sim->n_events >= sim->params.max_events &&
             sim->params.max_events > 0)
             sim_fail(sim, SIM_ELIMIT, "more than %llu events by %.9gs: "
@@ -449,6 +453,12 @@ int sim_run(struct sim *sim, struct sim_error *err)
         return sim->error.code;
     }
     return 0;
+}
+
+void sim_set_progress(struct sim *sim, sim_progress_fn fn, void *ctx)
+{
+    sim->progress = fn;
+    sim->progress_ctx = ctx;
 }
 
 void sim_report(struct sim *sim, struct sim_report *rep)

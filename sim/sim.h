@@ -16,6 +16,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "sim/cfg.h"
+#include "sim/curve.h"
 #include "sim/dist.h"
 #include "sim/error.h"
 #include "sim/queue.h"
@@ -113,6 +114,15 @@ int sim_start(struct sim *sim, struct sim_cfg *cfg);
  * Returns 0, or a negative status with err filled.
  */
 int sim_run(struct sim *sim, struct sim_error *err);
+
+/* Told the simulated time now and then while a run goes on. */
+typedef void (*sim_progress_fn)(void *ctx, sim_time now);
+
+/*
+ * Has sim_run call fn(ctx, now) once every 65536 events, for a progress
+ * display; fn must not touch the simulation. NULL turns it off.
+ */
+void sim_set_progress(struct sim *sim, sim_progress_fn fn, void *ctx);
 
 /*
  * Collects every instance's figures, in registration order, then the

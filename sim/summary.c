@@ -179,6 +179,11 @@ int sim_summary_build(const struct sim_batch *b, struct sim_summary *s,
     }
     s->is_balanced = all_books_balance(s);
     s->first = first;
+    if (sim_curve_merge(b->reports, b->n_reps, &s->curves, &s->n_curves,
+                        err) != 0) {
+        sim_summary_release(s);
+        return err != NULL ? err->code : SIM_ENOMEM;
+    }
     return build_series(b, s, err);
 }
 
@@ -193,6 +198,7 @@ void sim_summary_release(struct sim_summary *s)
     }
     free(s->series);
     free(s->expects);
+    sim_curve_summary_free(s->curves, s->n_curves);
     memset(s, 0, sizeof *s);
 }
 
@@ -268,8 +274,7 @@ static int decimals_for(double v, double hw)
     return d < 0 ? 0 : d > 6 ? 6 : d;
 }
 
-/* "response_time.p999" -> "response time p99.9" */
-static void display_name(const char *name, char *buf, size_t n)
+void sim_summary_display_name(const char *name, char *buf, size_t n)
 {
     size_t j = 0;
 
@@ -285,23 +290,37 @@ static void display_name(const char *name, char *buf, size_t n)
     buf[j] = '\0';
 }
 
+void sim_summary_format(double mean, double hw, const char *unit,
+                        char *value, size_t n_value, char *half,
+                        size_t n_half)
+{
+    const char *label;
+    double f = display_scale(unit, mean, &label);
+    double v = mean * f, h = hw * f;
+    int d = decimals_for(v, h);
+
+    if (isnan(v))
+        snprintf(value, n_value, "n/a");
+    else
+        snprintf(value, n_value, "%.*f%s%s", d, v, label[0] ? " " : "",
+                 label);
+    if (isfinite(h) && !isnan(v))
+        snprintf(half, n_half, "%.*f", d, h);
+    else
+        snprintf(half, n_half, "%s", "");
+}
+
 static void table_row(struct sim_strbuf *sb, const struct sim_summary_row *r,
                       bool has_ci)
 {
-    const char *label;
-    double f = display_scale(r->unit, r->ci.mean, &label);
-    double v = r->ci.mean * f, hw = r->ci.half_width * f;
-    int d = decimals_for(v, has_ci ? hw : NAN);
-    char name[64], value[48];
+    char name[64], value[48], half[48];
 
-    display_name(r->name, name, sizeof name);
-    if (isnan(v))
-        snprintf(value, sizeof value, "n/a");
-    else
-        snprintf(value, sizeof value, "%.*f %s", d, v, label);
+    sim_summary_display_name(r->name, name, sizeof name);
+    sim_summary_format(r->ci.mean, has_ci ? r->ci.half_width : NAN, r->unit,
+                       value, sizeof value, half, sizeof half);
     sim_strbuf_printf(sb, "  %-26s %16s", name, value);
-    if (has_ci && isfinite(hw))
-        sim_strbuf_printf(sb, "  ± %.*f", d, hw);
+    if (half[0] != '\0')
+        sim_strbuf_printf(sb, "  ± %s", half);
     sim_strbuf_printf(sb, "\n");
 }
 
@@ -501,6 +520,8 @@ static json_t *json_scenario(const struct sim_scenario *sc)
 
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sc->hash);
     json_object_set_new(o, "name", json_string(sc->name));
+    if (sc->title != NULL)
+        json_object_set_new(o, "title", json_string(sc->title));
     json_object_set_new(o, "file", json_string(sc->file));
     json_object_set_new(o, "hash", json_string(hash));
     json_object_set_new(o, "seed", json_integer((json_int_t)sc->seed));

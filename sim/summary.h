@@ -9,6 +9,7 @@
 #define SIM_SUMMARY_H
 
 #include "sim/batch.h"
+#include "sim/curve.h"
 #include "sim/expect.h"
 #include "sim/scenario.h"
 #include "sim/stats.h"
@@ -37,6 +38,8 @@ struct sim_summary {
     size_t n_rows;
     struct sim_summary_series *series;
     size_t n_series;
+    struct sim_curve_summary *curves;   /* merged point by point */
+    size_t n_curves;
     const struct sim_report *first;     /* replication 0, for its notes */
     struct sim_expect_result *expects;  /* judged expectations */
     size_t n_expects;
@@ -70,6 +73,18 @@ const struct sim_summary_row *sim_summary_find(const struct sim_summary *s,
  */
 char *sim_summary_table(const struct sim_summary *s,
                         const struct sim_scenario *sc);
+
+/* "response_time.p999" -> "response time p99.9", into buf. */
+void sim_summary_display_name(const char *name, char *buf, size_t n);
+
+/*
+ * A figure for people: mean in a unit that suits its size ("12.3 ms",
+ * "n/a" when NaN) into value, and the half-width hw of its interval in the
+ * same unit and decimals ("0.41"; empty when hw is NaN) into half.
+ */
+void sim_summary_format(double mean, double hw, const char *unit,
+                        char *value, size_t n_value, char *half,
+                        size_t n_half);
 
 /* Writes summary.json / metrics.tsv at path. SIM_EIO with err on failure. */
 int sim_summary_write_json(const struct sim_summary *s,

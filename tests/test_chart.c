@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_chart.c - charts from data made up here, so that every kind is
+ * drawn, faults included, before the models that report them exist:
+ * fault notes paired with their ends, curves merged point by point,
+ * chart titles made one line, and every chart kind written as PNG and as
+ * SVG with its data file, the shading of faults, and the reports, with
+ * the expectations summary.json may hold.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sim/chart.h"
+#include "sim/outdir.h"
+#include "sim/page.h"
+#include "sim/render.h"
+#include "sim/timeline.h"
+#include "tests/check.h"
+
+#define N_WIN 20
+#define N_REPS 3
+
+/* The whole of a file, NUL-terminated, or NULL; *len its size. */
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = calloc((size_t)n + 1, 1);
+    if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (len != NULL)
+        *len = (size_t)n;
+    return buf;
+}
+
+static void test_chart__timeline_pairs_faults_with_their_ends(void)
+{
+    struct sim_report r;
+    struct sim_timeline tl;
+
+    sim_report_init(&r);
+    sim_report_note(&r, 5, "partition", "east | west");
+    sim_report_note(&r, 6, "crash", "db.0");
+    sim_report_note(&r, 8, "crash", "db.1");
+    sim_report_note(&r, 9, "restart", "db.1");
+    sim_report_note(&r, 10, "heal", "east | west");
+    sim_report_note(&r, 12, "failover", "db.2 takes over");
+    sim_report_note(&r, 13, "skew", "app.0 by 5ms");
+    sim_report_note(&r, 14, "skew-end", "app.0 by 5ms");
+    sim_report_note(&r, 15, "slow", "east x3");
+    CHECK_EQ_INT(sim_timeline_build(&r, 20, &tl, NULL), 0);
+    CHECK_EQ_INT(tl.n_windows, 5);
+    CHECK_EQ_STR(tl.windows[0].kind, "partition");
+    CHECK_NEAR(tl.windows[0].end_s, 10, 0);
+    CHECK_EQ_STR(tl.windows[1].text, "db.0");
+    CHECK(tl.windows[1].end_kind == NULL);
+    CHECK_NEAR(tl.windows[1].end_s, 20, 0);
+    CHECK_EQ_STR(tl.windows[2].text, "db.1");
+    CHECK_NEAR(tl.windows[2].end_s, 9, 0);
+    CHECK_EQ_STR(tl.windows[3].end_kind, "skew-end");
+    CHECK_NEAR(tl.windows[4].end_s, 20, 0);
+    CHECK_EQ_INT(tl.n_events, 1);
+    CHECK_EQ_STR(tl.events[0]->kind, "failover");
+    sim_timeline_release(&tl);
+    sim_report_release(&r);
+}
+
+static void test_chart__title_is_one_line_and_cut_whole(void)
+{
+    struct sim_scenario sc = {.name = "n"};
+    char title[400], lone[200];
+    size_t n;
+
+    sc.title = "two\nlines\tand   spaces ";
+    sim_chart_title(&sc, "what", title, sizeof title);
+    CHECK_EQ_STR(title, "two lines and spaces: what");
+    memset(lone, 0, sizeof lone);
+    for (int i = 0; i < 60; i++)
+        memcpy(lone + 2 * i, "\xc3\xa9", 2);
+    sc.title = lone;
+    sim_chart_title(&sc, "x", title, sizeof title);
+    n = strlen(title);
+    CHECK(n < 100);
+    CHECK(strcmp(title + n - 6, "...: x") == 0);
+    CHECK_EQ_INT((unsigned char)title[n - 7], 0xa9);
+}
+
+static void test_chart__curves_merge_point_by_point(void)
+{
+    struct sim_report r[2];
+    struct sim_curve_summary *c;
+    double x0[] = {1, 2}, x1[] = {3, 4}, y[] = {0.5, 0.9};
+    size_t n;
+
+    sim_report_init(&r[0]);
+    sim_report_init(&r[1]);
+    sim_report_curve(&r[0], "client a", "cdf", "s", "ratio", x0, y, 2);
+    sim_report_curve(&r[1], "client a", "cdf", "s", "ratio", x1, y, 2);
+    CHECK_EQ_INT(sim_curve_merge(r, 2, &c, &n, NULL), 0);
+    CHECK_EQ_INT(n, 1);
+    CHECK_NEAR(c[0].x[0], 2, 1e-12);
+    CHECK_NEAR(c[0].x[1], 3, 1e-12);
+    CHECK_NEAR(c[0].x_hw[0], 12.7062047 * 1.0, 1e-6);
+    CHECK_NEAR(c[0].y[1], 0.9, 1e-12);
+    CHECK_NEAR(c[0].y_hw[1], 0, 1e-12);
+    sim_curve_summary_free(c, n);
+    sim_report_curve(&r[1], "client a", "other", "s", "ratio", x1, y, 2);
+    CHECK_EQ_INT(sim_curve_merge(r, 2, &c, &n, NULL), SIM_EINTERNAL);
+    sim_curve_summary_free(c, n);
+    sim_report_release(&r[0]);
+    sim_report_release(&r[1]);
+}
+
+/* A series of N_WIN windows around level, varying with the replication. */
+static void series(struct sim_report *r, const char *scope,
+                   const char *name, const char *unit, double level)
+{
+    double v[N_WIN];
+
+    for (int w = 0; w < N_WIN; w++)
+        v[w] = level * (1 + 0.1 * sin(w + r->n_series));
+    sim_report_series(r, scope, name, unit, v, N_WIN);
+}
+
+/* One made-up replication with the data of every chart kind. */
+static void fake_replication(struct sim_report *r, unsigned rep)
+{
+    struct sim_hist *h = sim_hist_new();
+    double x[10], y[10];
+
+    for (int i = 1; i <= 1000; i++)
+        sim_hist_add(h, 0.001 * (1 + i % 97) * (1 + 0.01 * rep));
+    sim_report_add(r, "client c", "throughput", "1/s", 100 + rep);
+    series(r, "client c", "throughput", "1/s", 100 + rep);
+    series(r, "client c", "response_time.p50", "s", 0.002);
+    series(r, "client c", "response_time.p99", "s", 0.02);
+    series(r, "client c", "response_time.p999", "s", 0.05);
+    series(r, "client c", "availability", "ratio", 0.99);
+    series(r, "server s", "queue_length", "requests", 3);
+    series(r, "server s", "utilisation", "ratio", 0.6);
+    series(r, "cache k", "hit_ratio", "ratio", 0.8);
+    series(r, "db d", "stale_read_rate", "ratio", 0.05);
+    series(r, "db d", "replication_lag", "s", 0.03);
+    sim_curve_report_cdf(r, "client c", "response_time.cdf", "s", h);
+    sim_curve_report_cdf(r, "client c", "response_time.cdf.read", "s", h);
+    for (int i = 0; i < 10; i++) {
+        x[i] = 0.01 * i;
+        y[i] = 1 - exp(-i / (3.0 + rep));
+    }
+    sim_report_curve(r, "db d", "t_visibility", "s", "ratio", x, y, 10);
+    sim_report_note(r, 4, "partition", "east | west");
+    sim_report_note(r, 9, "heal", "east | west");
+    sim_report_note(r, 14, "crash", "d.0");
+    sim_hist_free(h);
+}
+
+static const char *const kinds[] = {
+    "latency-c", "throughput", "cdf-c", "servers", "cache", "consistency",
+    "visibility",
+};
+
+/* Whether dir/charts/name.ext exists and starts as its format should. */
+static bool is_chart(const char *dir, const char *name, const char *ext)
+{
+    char path[512];
+    size_t len;
+    char *data;
+    bool is_ok;
+
+    snprintf(path, sizeof path, "%s/charts/%s.%s", dir, name, ext);
+    data = read_file(path, &len);
+    is_ok = data != NULL && len > 1000 &&
+            (strcmp(ext, "png") == 0 ? memcmp(data, "\x89PNG", 4) == 0
+                                     : strstr(data, "<svg") != NULL);
+    free(data);
+    return is_ok;
+}
+
+/* Renders the made-up batch into dir in format; returns the warnings. */
+static char *render_fake(const char *dir, int format)
+{
+    struct sim_scenario sc = {
+        .file = "fake.yaml", .name = "fake", .title = "Made up",
+        .duration = 20 * SIM_S, .warmup = 2 * SIM_S, .window = SIM_S,
+        .replications = N_REPS, .plot_charts = SIM_PLOT_ALL,
+        .text = "name: fake\n",
+    };
+    struct sim_render_options o = {.format = format, .parallel = 2};
+    struct sim_report reps[N_REPS];
+    struct sim_batch b = {.n_reps = N_REPS, .reports = reps};
+    struct sim_summary sum;
+    struct sim_strbuf warnings;
+    char path[512];
+
+    for (unsigned i = 0; i < N_REPS; i++) {
+        sim_report_init(&reps[i]);
+        fake_replication(&reps[i], i);
+    }
+    sim_outdir_remove_tree(dir);
+    mkdir(dir, 0755);
+    sim_strbuf_init(&warnings);
+    CHECK_EQ_INT(sim_summary_build(&b, &sum, NULL), 0);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    CHECK_EQ_INT(sim_summary_write_json(&sum, &sc, path, NULL), 0);
+    CHECK_EQ_INT(sim_render_write(dir, &sc, &sum, &o, &warnings, NULL), 0);
+    sim_summary_release(&sum);
+    for (unsigned i = 0; i < N_REPS; i++)
+        sim_report_release(&reps[i]);
+    sim_strbuf_printf(&warnings, "%s", "");
+    return sim_strbuf_take(&warnings);
+}
+
+static void check_every_kind(int format, const char *ext)
+{
+    const char *dir = "/tmp/distsim-test-chart";
+    char *warnings = render_fake(dir, format);
+    char path[256], *shading, *md;
+
+    CHECK_EQ_STR(warnings, "");
+    free(warnings);
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (!is_chart(dir, kinds[i], ext))
+            printf("  no chart %s.%s\n", kinds[i], ext);
+        CHECK(is_chart(dir, kinds[i], ext));
+    }
+    snprintf(path, sizeof path, "%s/charts/shading.tsv", dir);
+    shading = read_file(path, NULL);
+    CHECK(shading != NULL);
+    CHECK(strstr(shading, "0\t2\t") != NULL);
+    CHECK(strstr(shading, "\n4\t9\t") != NULL);
+    CHECK(strstr(shading, "\n14\t20\t") != NULL);
+    free(shading);
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    md = read_file(path, NULL);
+    CHECK(md != NULL && strstr(md, "| partition | east \\| west | 4.000 s "
+                                   "| 9.000 s | 5.000 s |") != NULL);
+    free(md);
+    sim_outdir_remove_tree(dir);
+}
+
+static void test_chart__every_kind_as_png(void)
+{
+    setenv("DISTSIM_PLOTS", "plots", 1);
+    check_every_kind(SIM_PLOT_PNG, "png");
+}
+
+static void test_chart__every_kind_as_svg(void)
+{
+    setenv("DISTSIM_PLOTS", "plots", 1);
+    check_every_kind(SIM_PLOT_SVG, "svg");
+}
+
+static void test_chart__a_failing_script_is_reported(void)
+{
+    const char *dir = "/tmp/distsim-test-chart-bad";
+    char *warnings;
+    FILE *f;
+
+    mkdir("/tmp/distsim-test-plots", 0755);
+    f = fopen("/tmp/distsim-test-plots/latency.gp", "w");
+    fputs("plot no_such_function(x)\n", f);
+    fclose(f);
+    setenv("DISTSIM_PLOTS", "/tmp/distsim-test-plots", 1);
+    warnings = render_fake(dir, SIM_PLOT_PNG);
+    CHECK(strstr(warnings, "chart latency-c: gnuplot failed (exit 1): ")
+          != NULL);
+    CHECK(strstr(warnings, "chart throughput: gnuplot failed") != NULL);
+    free(warnings);
+    CHECK(!is_chart(dir, "latency-c", "png"));
+    sim_outdir_remove_tree(dir);
+    sim_outdir_remove_tree("/tmp/distsim-test-plots");
+}
+
+static void test_chart__report_shows_each_expectation(void)
+{
+    static const char summary[] =
+        "{\"distsim\": \"t\", \"books_balance\": true, \"metrics\": ["
+        "{\"scope\": \"client c\", \"name\": \"response_time.p99\", "
+        "\"unit\": \"s\", \"mean\": 0.0123, \"ci95_half_width\": "
+        "0.0004}], \"expectations\": ["
+        "{\"text\": \"p99 < 80ms\", \"scope\": \"client c\", \"metric\":"
+        " \"response_time.p99\", \"status\": \"met\", \"mean\": 0.0123, "
+        "\"ci95_half_width\": 0.0004, \"threshold\": 0.08},"
+        "{\"text\": \"p99 < 10ms\", \"scope\": \"client c\", \"metric\":"
+        " \"response_time.p99\", \"status\": \"missed\", \"mean\": "
+        "0.0123, \"ci95_half_width\": 0.0004, \"threshold\": 0.01}]}";
+    const char *dir = "/tmp/distsim-test-page";
+    struct sim_scenario sc = {
+        .name = "e", .duration = SIM_S, .window = SIM_MS * 10,
+        .replications = 2, .text = "name: e\n",
+    };
+    struct sim_timeline tl = {0};
+    struct sim_chart_set set = {0};
+    struct sim_page pg = {.dir = dir, .sc = &sc, .timeline = &tl,
+                          .charts = &set, .format = SIM_PLOT_PNG};
+    char *html, *md;
+    FILE *f;
+
+    sim_outdir_remove_tree(dir);
+    mkdir(dir, 0755);
+    f = fopen("/tmp/distsim-test-page/summary.json", "w");
+    fputs(summary, f);
+    fclose(f);
+    CHECK_EQ_INT(sim_page_write(&pg, NULL), 0);
+    html = read_file("/tmp/distsim-test-page/report.html", NULL);
+    md = read_file("/tmp/distsim-test-page/report.md", NULL);
+    CHECK(html != NULL && md != NULL);
+    CHECK(strstr(html, "<p class=\"fail\">1 of 2 expectations met.</p>")
+          != NULL);
+    CHECK(strstr(html, "<tr class=\"met\"><td>met</td><td>p99 &lt; 80ms"
+                       "</td><td>client c</td><td class=\"num\">12.30 ms "
+                       "± 0.40</td><td class=\"num\">80 ms</td></tr>")
+          != NULL);
+    CHECK(strstr(md, "| missed | p99 \\< 10ms | client c | 12.30 ms ± 0.40 "
+                     "| 10 ms |") != NULL);
+    free(html);
+    free(md);
+    sim_outdir_remove_tree(dir);
+}
+
+CHECK_MAIN(CHECK_TEST(test_chart__timeline_pairs_faults_with_their_ends),
+           CHECK_TEST(test_chart__title_is_one_line_and_cut_whole),
+           CHECK_TEST(test_chart__curves_merge_point_by_point),
+           CHECK_TEST(test_chart__every_kind_as_png),
+           CHECK_TEST(test_chart__every_kind_as_svg),
+           CHECK_TEST(test_chart__a_failing_script_is_reported),
+           CHECK_TEST(test_chart__report_shows_each_expectation))
