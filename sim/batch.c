@@ -669,3 +669,42 @@ void sim_batch_release(struct sim_batch *b)
     b->reports = NULL;
     b->n_reps = 0;
 }
+
+int sim_batch_pack(unsigned index, int rc, const struct sim_report *rep,
+                   const struct sim_error *err, unsigned char **data,
+                   size_t *len)
+{
+    struct buf b = {0};
+    uint32_t n;
+
+    buf_put_u32(&b, 0);
+    encode_rep(&b, index, rc, rep, err);
+    if (b.is_bad) {
+        free(b.data);
+        return SIM_ENOMEM;
+    }
+    n = (uint32_t)(b.len - sizeof n);
+    memcpy(b.data, &n, sizeof n);
+    *data = b.data;
+    *len = b.len;
+    return 0;
+}
+
+int sim_batch_unpack(const unsigned char *data, size_t len, unsigned *index,
+                     int *rc, struct sim_report *rep, struct sim_error *err)
+{
+    /* The decoder only reads; the buffer is not modified. */
+    struct buf b = {(unsigned char *)data, len, len, 0, false};
+    struct sim_batch one = {1, rep};
+    uint32_t word;
+
+    /* A record: length, type, replication index, status, ... */
+    if (len < 4 * sizeof word)
+        return SIM_EINTERNAL;
+    memcpy(&word, data + 2 * sizeof word, sizeof word);
+    *index = word;
+    *rc = 0;
+    if (decode_all(&b, word, &one, rc, err) != 0 || b.pos != len)
+        return SIM_EINTERNAL;
+    return 0;
+}

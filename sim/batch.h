@@ -46,4 +46,22 @@ void sim_batch_release(struct sim_batch *b);
 int sim_batch_run_one(const struct sim_scenario *sc, unsigned rep_index,
                       struct sim_report *rep, struct sim_error *err);
 
+/*
+ * One replication's outcome as bytes, in the record form the workers send
+ * down their pipes: *data (malloc'd, the caller frees it) holds index, rc
+ * and the report (or err's message when rc is not 0). Returns 0 or
+ * SIM_ENOMEM. Other transports (MPI) carry results with it.
+ */
+int sim_batch_pack(unsigned index, int rc, const struct sim_report *rep,
+                   const struct sim_error *err, unsigned char **data,
+                   size_t *len);
+
+/*
+ * Reads a record made by sim_batch_pack: *index, *rc, and either the
+ * report into rep (initialised by the caller) or the message into err.
+ * Returns 0, or SIM_EINTERNAL when the bytes are not one whole record.
+ */
+int sim_batch_unpack(const unsigned char *data, size_t len, unsigned *index,
+                     int *rc, struct sim_report *rep, struct sim_error *err);
+
 #endif

@@ -209,6 +209,30 @@ void sim_cfg_error(struct sim_cfg *cfg, const char *path, const char *fmt,
     va_end(ap);
 }
 
+void sim_cfg_place_override(struct sim_cfg *cfg, unsigned origin, int line,
+                            int col, const char *note)
+{
+    for (size_t i = 0; i < cfg->n_problems; i++) {
+        struct cfg_problem *p = &cfg->problems[i];
+        size_t n;
+        char *msg;
+
+        if (p->origin != origin)
+            continue;
+        n = strlen(p->msg) + strlen(note) + 2;
+        msg = malloc(n);
+        if (msg == NULL)
+            continue;
+        snprintf(msg, n, "%s %s", p->msg, note);
+        free(p->msg);
+        p->msg = msg;
+        p->origin = 0;
+        p->line = line;
+        p->col = col;
+        cfg->is_sorted = false;
+    }
+}
+
 size_t sim_cfg_n_errors(const struct sim_cfg *cfg)
 {
     return cfg->n_problems;

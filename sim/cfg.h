@@ -88,6 +88,15 @@ void sim_cfg_verror_from(struct sim_cfg *cfg, unsigned origin, int line,
  */
 void sim_cfg_suppress(struct sim_cfg *cfg, const char *path);
 
+/*
+ * Moves the problems recorded so far against the origin-th override to a
+ * place in the file (line:col), appending note to each message. A sweep
+ * uses it: its values reach the scenario as overrides but were written in
+ * the file.
+ */
+void sim_cfg_place_override(struct sim_cfg *cfg, unsigned origin, int line,
+                            int col, const char *note);
+
 /* Number of problems recorded so far. */
 size_t sim_cfg_n_errors(const struct sim_cfg *cfg);
 

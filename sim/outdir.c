@@ -119,6 +119,36 @@ int sim_outdir_begin(struct sim_outdir *od, const char *dir, bool force,
     return make_tmp(od, err);
 }
 
+int sim_outdir_begin_kept(struct sim_outdir *od, const char *dir, bool force,
+                          bool is_resume, struct sim_error *err)
+{
+    char *copy1, *copy2, name[512];
+    int rc = sim_outdir_begin(od, dir, force, err);
+
+    if (rc != 0)
+        return rc;
+    sim_outdir_remove_tree(od->tmp);
+    free(od->tmp);
+    od->tmp = NULL;
+    od->is_kept = true;
+    copy1 = strdup(dir);
+    copy2 = strdup(dir);
+    if (copy1 != NULL && copy2 != NULL) {
+        snprintf(name, sizeof name, ".%s.partial", basename(copy1));
+        od->tmp = path_join(dirname(copy2), name);
+    }
+    free(copy1);
+    free(copy2);
+    if (od->tmp == NULL)
+        return sim_error_set(err, SIM_ENOMEM, "out of memory");
+    if (!is_resume)
+        sim_outdir_remove_tree(od->tmp);
+    if (make_dirs(od->tmp) != 0)
+        return sim_error_set(err, SIM_EIO, "cannot create \"%s\": %s",
+                             od->tmp, strerror(errno));
+    return 0;
+}
+
 const char *sim_outdir_path(const struct sim_outdir *od, const char *name,
                             char *buf, size_t n_buf)
 {
@@ -171,7 +201,7 @@ int sim_outdir_commit(struct sim_outdir *od, struct sim_error *err)
 
 void sim_outdir_release(struct sim_outdir *od)
 {
-    if (od->tmp != NULL && !od->is_committed)
+    if (od->tmp != NULL && !od->is_committed && !od->is_kept)
         sim_outdir_remove_tree(od->tmp);
     free(od->tmp);
     free(od->final);

@@ -19,6 +19,7 @@ struct sim_outdir {
     char *final;                        /* where the result will live */
     char *tmp;                          /* where it is being written */
     bool is_committed;
+    bool is_kept;                       /* tmp holds work to resume */
 };
 
 /*
@@ -28,6 +29,15 @@ struct sim_outdir {
  */
 int sim_outdir_begin(struct sim_outdir *od, const char *dir, bool force,
                      struct sim_error *err);
+
+/*
+ * As sim_outdir_begin, for work that may be resumed: the temporary
+ * directory has a fixed name (".<name>.partial" beside dir), is kept by
+ * sim_outdir_release when not committed, and is emptied first unless
+ * is_resume. Returns 0, SIM_EINVAL or SIM_EIO.
+ */
+int sim_outdir_begin_kept(struct sim_outdir *od, const char *dir, bool force,
+                          bool is_resume, struct sim_error *err);
 
 /* The path of file name inside the temporary directory, into buf. */
 const char *sim_outdir_path(const struct sim_outdir *od, const char *name,

@@ -115,6 +115,8 @@ static const cyaml_schema_field_t fixed_fields[] = {
                             struct scenario_top, plots, plots_fields),
     CYAML_FIELD_SEQUENCE("expect", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
                          struct scenario_top, expect, &expect_entry, 0, 256),
+    /* Read and checked by sim/sweep.c; a single run ignores it. */
+    CYAML_FIELD_IGNORE("sweep", CYAML_FLAG_OPTIONAL),
 };
 
 #define N_FIXED (sizeof fixed_fields / sizeof fixed_fields[0])

@@ -18,6 +18,8 @@ import tempfile
 import time
 
 MM1 = 'tests/bench/mm1.yaml'
+SWEEP = 'scenarios/mmc-sweep.yaml'
+TARGET_SWEEP_SPEEDUP = 1.8
 TARGET_CUSTOMERS_PER_S = 3e6
 TARGET_MEMORY_RATIO = 1.2
 
@@ -59,6 +61,21 @@ def pipeline(prog):
     return results
 
 
+def sweep_speedup(prog):
+    """Wall time of one sweep with 1 and with 2 workers, best of two."""
+    best = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for jobs in (1, 2, 1, 2):
+            out = os.path.join(tmp, 'j%d' % jobs)
+            argv = [prog, 'sweep', SWEEP, '-q', '--jobs', str(jobs), '-o',
+                    out, '--set', 'duration=600s', '--force']
+            wall, _, code = run_timed(argv)
+            if code != 0:
+                raise SystemExit('distsim sweep exited %d' % code)
+            best[jobs] = min(wall, best.get(jobs, wall))
+    return best[1], best[2]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--variant', default='release')
@@ -90,7 +107,13 @@ def main():
           'length (%.0f vs %.0f customers): ratio %.2f; target < %.1f %s'
           % (rss1 / 1024, rss10 / 1024, n1, n10, ratio,
              TARGET_MEMORY_RATIO, 'met' if ok_mem else 'MISSED'))
-    missed += (not ok_rate) + (not ok_mem)
+    one, two = sweep_speedup(prog)
+    ok_sweep = one / two >= TARGET_SWEEP_SPEEDUP
+    print('sweep of %s, 2 workers against 1: %.2f s against %.2f s, '
+          'speed-up %.2f; target >= %.1f %s'
+          % (SWEEP, two, one, one / two, TARGET_SWEEP_SPEEDUP,
+             'met' if ok_sweep else 'MISSED'))
+    missed += (not ok_rate) + (not ok_mem) + (not ok_sweep)
     return 1 if missed else 0
 
 
