@@ -220,3 +220,18 @@ void sim_report_setting(struct sim_report *rep, const char *scope,
     }
     rep->n_settings++;
 }
+
+void sim_report_sort_notes(struct sim_report *rep)
+{
+    /* Insertion sort: stable, and notes are few and mostly in order. */
+    for (size_t i = 1; i < rep->n_notes; i++) {
+        struct sim_note note = rep->notes[i];
+        size_t j = i;
+
+        while (j > 0 && rep->notes[j - 1].t_s > note.t_s) {
+            rep->notes[j] = rep->notes[j - 1];
+            j--;
+        }
+        rep->notes[j] = note;
+    }
+}

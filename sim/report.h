@@ -105,6 +105,9 @@ void sim_report_note(struct sim_report *rep, double t_s, const char *kind,
                      const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Puts the notes in time order, keeping the order of equal times. */
+void sim_report_sort_notes(struct sim_report *rep);
+
 /*
  * Records the value a component runs with for key, defaults included
  * ("the scenario as run"); value is printf-formatted.

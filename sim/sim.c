@@ -468,6 +468,7 @@ void sim_report(struct sim *sim, struct sim_report *rep)
     for (size_t i = 0; i < sim->n_models; i++)
         if (sim->models[i].ops->report != NULL)
             sim->models[i].ops->report(sim, sim->models[i].state, rep);
+    sim_report_sort_notes(rep);
     sim_report_add(rep, "engine", "events", "count", (double)sim->n_events);
     for (int r = SIM_FAIL_REJECTED; r < SIM_OUTCOME_N; r++) {
         snprintf(name, sizeof name, "dropped.%s", sim_outcome_name(r));

@@ -255,8 +255,8 @@ static double display_scale(const char *unit, double v, const char **label)
         *label = "%";
         return 100.0;
     }
-    *label = strcmp(unit, "requests") == 0 || strcmp(unit, "1") == 0 ? ""
-                                                                      : unit;
+    *label = strcmp(unit, "requests") == 0 || strcmp(unit, "1") == 0 ||
+             strcmp(unit, "count") == 0 ? "" : unit;
     return 1.0;
 }
 
@@ -389,6 +389,23 @@ static void table_expects(struct sim_strbuf *sb, const struct sim_summary *s)
     sim_strbuf_printf(sb, "\n");
 }
 
+/*
+ * Counts are books and stay in the files, except these, which say what
+ * went wrong with the data.
+ */
+static bool is_notable(const char *name)
+{
+    static const char *const notable[] = {
+        "lost_writes", "conflicts", "failovers", "ryw_violations",
+        "monotonic_violations",
+    };
+
+    for (size_t i = 0; i < sizeof notable / sizeof notable[0]; i++)
+        if (strcmp(name, notable[i]) == 0)
+            return true;
+    return false;
+}
+
 static void table_notes(struct sim_strbuf *sb, const struct sim_summary *s)
 {
     const struct sim_report *r = s->first;
@@ -477,7 +494,8 @@ char *sim_summary_table(const struct sim_summary *s,
             continue;
         if (is_first)
             sim_strbuf_printf(&sb, "\n%s\n", r->scope);
-        if (strcmp(r->unit, "count") != 0 && !isnan(r->ci.mean))
+        if ((strcmp(r->unit, "count") != 0 || is_notable(r->name)) &&
+            !isnan(r->ci.mean))
             table_row(&sb, r, has_ci);
         if (is_last) {
             table_instances(&sb, s, r->scope);

@@ -4,8 +4,10 @@
 
 Everything is measured in this run, on this machine: the engine's hold
 model against a minimal binary heap (bench_engine), the checker's speed
-(bench_lincheck), and the whole pipeline on an M/M/1 scenario: simulated
-customers per second, and peak memory at 1x and 10x the run length.
+(bench_lincheck), the whole pipeline on an M/M/1 scenario (simulated
+customers per second, and peak memory at 1x and 10x the run length), the
+flagship scenario (simulated requests per second and events per request),
+and the speed-up of a sweep with two workers.
 Wall-clock figures vary between runs; the targets leave room for that.
 """
 import argparse
@@ -22,6 +24,8 @@ SWEEP = 'scenarios/mmc-sweep.yaml'
 TARGET_SWEEP_SPEEDUP = 1.8
 TARGET_CUSTOMERS_PER_S = 3e6
 TARGET_MEMORY_RATIO = 1.2
+FLAGSHIP = 'scenarios/shop.yaml'
+TARGET_REQUESTS_PER_S = 5e5
 
 
 def run_timed(argv):
@@ -76,6 +80,28 @@ def sweep_speedup(prog):
     return best[1], best[2]
 
 
+def flagship(prog):
+    """Requests per second of the flagship, one replication on one core."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, 'shop')
+        argv = [prog, 'run', FLAGSHIP, '-q', '--jobs', '1', '--replications',
+                '1', '--charts', 'none', '-o', out]
+        best = None
+        for _ in range(2):
+            wall, _, code = run_timed(argv)
+            if code not in (0, 1):
+                raise SystemExit('distsim exited %d' % code)
+            best = wall if best is None else min(best, wall)
+        with open(os.path.join(out, 'summary.json')) as f:
+            metrics = json.load(f)['metrics']
+    requests = sum(m['mean'] for m in metrics
+                   if m['scope'].startswith('client ') and
+                   m['name'] == 'arrived')
+    events = sum(m['mean'] for m in metrics
+                 if m['scope'] == 'engine' and m['name'] == 'events')
+    return requests, events, best
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--variant', default='release')
@@ -107,6 +133,14 @@ def main():
           'length (%.0f vs %.0f customers): ratio %.2f; target < %.1f %s'
           % (rss1 / 1024, rss10 / 1024, n1, n10, ratio,
              TARGET_MEMORY_RATIO, 'met' if ok_mem else 'MISSED'))
+    requests, events, wall = flagship(prog)
+    ok_flag = requests / wall >= TARGET_REQUESTS_PER_S
+    print('flagship %s, one core: %.0f k simulated requests/s (%.0f requests '
+          'in %.2f s), %.1f events per request; target >= %.0f k %s'
+          % (FLAGSHIP, requests / wall / 1e3, requests, wall,
+             events / requests, TARGET_REQUESTS_PER_S / 1e3,
+             'met' if ok_flag else 'MISSED'))
+    missed += not ok_flag
     one, two = sweep_speedup(prog)
     ok_sweep = one / two >= TARGET_SWEEP_SPEEDUP
     print('sweep of %s, 2 workers against 1: %.2f s against %.2f s, '
