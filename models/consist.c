@@ -159,6 +159,26 @@ void consist_reset(struct consist *c)
     memset(&c->st, 0, sizeof c->st);
 }
 
+/*
+ * t-visibility as a curve: at the middle of each bin of time since the
+ * newest commit, the share of reads that saw it (NaN for empty bins).
+ */
+static void report_visibility(const struct consist *c, const char *scope,
+                              struct sim_report *rep)
+{
+    double x[CONSIST_N_BINS], y[CONSIST_N_BINS];
+
+    for (int i = 0; i < CONSIST_N_BINS; i++) {
+        double lo = consist_bin_start(i), hi = consist_bin_start(i + 1);
+        uint64_t n = c->st.vis_reads[i];
+
+        x[i] = i == 0 ? hi / 2 : sqrt(lo * hi);
+        y[i] = n ? (double)c->st.vis_fresh[i] / (double)n : NAN;
+    }
+    sim_report_curve(rep, scope, "t_visibility", "s", "ratio", x, y,
+                     CONSIST_N_BINS);
+}
+
 void consist_report(const struct consist *c, struct sim *sim,
                     const char *scope, struct sim_report *rep)
 {
@@ -189,6 +209,7 @@ void consist_report(const struct consist *c, struct sim *sim,
                                  (double)c->win_reads[w] : NAN;
     sim_report_series(rep, scope, "stale_read_rate", "ratio", v,
                       c->n_windows);
+    report_visibility(c, scope, rep);
     free(v);
     (void)sim;
 }

@@ -19,9 +19,11 @@ if (ARG3 eq "svg") {
 }
 set output ARG2
 set datafile separator "\t"
+set datafile missing "nan"
 set title ARG4 noenhanced
 set key outside right top noenhanced
-set xlabel "time since the commit (ms)"
+set xlabel "time since the commit (ms, log scale)"
+set logscale x
 set ylabel "probability of a fresh read"
 set yrange [0:1]
 set grid xtics ytics lc rgb "#dddddd"

@@ -508,7 +508,7 @@ static int chart_visibility(struct prep *p)
     return emit(p, "visibility", "visibility", "t-visibility", counts,
                 "Probability that a read returns the newest committed "
                 "version, against the time since that version's commit "
-                "(ms).", true);
+                "(ms, log scale).", true);
 }
 
 /* Fill colours of the shading, per fault kind; others are pink. */
