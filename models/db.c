@@ -591,6 +591,7 @@ static void db_destroy(void *state)
     db_shard_map_release(&db->map);
     db_store_release(&db->lww);
     db_route_release(db);
+    record_free(db->record);
     free(db->notes);
     free(db->name);
     free(db);
@@ -730,6 +731,9 @@ static int db_init(struct sim *sim, struct sim_cfg *cfg, const char *path,
     rc = check_config(cfg, path, c, &db->c);
     if (rc == 0)
         rc = build(sim, cfg, path, c, db);
+    if (rc == 0 && sim_is_recording(sim) &&
+        (db->record = record_new()) == NULL)
+        rc = SIM_ENOMEM;
     if (rc != 0) {
         db_destroy(db);
         return rc;
@@ -949,6 +953,8 @@ static void db_report(struct sim *sim, void *state, struct sim_report *rep)
     snprintf(scope, sizeof scope, "database %s", db->name);
     report_stats(&sum, unavail, scope, rep);
     report_books(sim, db, scope, rep);
+    if (db->record != NULL)
+        record_report(db->record, sim, scope, rep);
     sim_hist_free(sum.lag_hist);
     for (unsigned k = 0; db->c.n_shards > 1 && k < db->c.n_shards; k++)
         report_shard(sim, db, &db->shards[k], rep);

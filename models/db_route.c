@@ -29,6 +29,8 @@ static void finish(struct sim *sim, struct db *db, struct sim_req *req)
     if (req->status != SIM_REQ_OK)
         s->st.n_failed[req->status]++;
     req->store = db->store;
+    if (db->record != NULL && record_answer(db->record, sim, req) != 0)
+        sim_fail(sim, SIM_ENOMEM, "out of memory for the history");
     sim_req_reply(sim, db->router, req);
 }
 

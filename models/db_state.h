@@ -11,6 +11,7 @@
 
 #include "models/db_shard.h"
 #include "models/db_store.h"
+#include "models/record.h"
 #include "models/station.h"
 #include "sim/sim.h"
 
@@ -266,6 +267,7 @@ struct db {
     uint64_t n_in_flight;               /* at the router */
     struct db_books books;
     size_t n_windows;
+    struct record *record;              /* history, when checking; or NULL */
 };
 
 /* --- db.c ---------------------------------------------------------------- */

@@ -105,6 +105,27 @@ static size_t split_words(char *copy, char **words)
     return n;
 }
 
+/*
+ * "[KIND NAME] linearizable": the figure "linearizable" (1 when the
+ * history checked out) must be 1 in every replication.
+ */
+static int expect_linearizable(struct sim_expect *e, const char *text,
+                               char **scope)
+{
+    e->op = SIM_EXPECT_GE;
+    e->threshold = 1.0;
+    snprintf(e->unit, sizeof e->unit, "ratio");
+    e->text = strdup(text);
+    e->metric = strdup("linearizable");
+    if (scope != NULL) {
+        e->scope = malloc(strlen(scope[0]) + strlen(scope[1]) + 2);
+        if (e->scope != NULL)
+            sprintf(e->scope, "%s %s", scope[0], scope[1]);
+    }
+    return e->text && e->metric && (scope == NULL || e->scope) ? 0
+                                                               : SIM_ENOMEM;
+}
+
 int sim_expect_parse(struct sim_cfg *cfg, const char *path, const char *text,
                      struct sim_expect *e)
 {
@@ -117,6 +138,13 @@ int sim_expect_parse(struct sim_cfg *cfg, const char *path, const char *text,
         return SIM_ENOMEM;
     snprintf(e->path, sizeof e->path, "%s", path);
     n = split_words(copy, words);
+    if ((n == 1 || n == 3) && strcmp(words[n - 1], "linearizable") == 0) {
+        rc = expect_linearizable(e, text, n == 3 ? words : NULL);
+        free(copy);
+        if (rc != 0)
+            sim_expect_release(e);
+        return rc;
+    }
     if ((n != 3 && n != 5) || !parse_op(words[n - 2], &e->op)) {
         sim_cfg_error(cfg, path, "\"%s\" is not an expectation like \"p99 < "
                       "80ms\" or \"server db utilisation < 70%%\"", text);

@@ -23,6 +23,16 @@
 #define DEFAULT_MAX_EVENTS 10000000000ULL
 #define DEFAULT_MAX_REQUESTS 4000000ULL
 
+enum scenario_check {
+    CHECK_NONE,
+    CHECK_LINEARIZABILITY,
+};
+
+static const cyaml_strval_t check_names[] = {
+    {"none", CHECK_NONE},
+    {"linearizability", CHECK_LINEARIZABILITY},
+};
+
 struct scenario_limits_config {
     unsigned long long *events;         /* events a replication may run */
     unsigned long long *requests;       /* requests alive at once */
@@ -43,6 +53,7 @@ struct scenario_top {
     char *window;
     unsigned *replications;
     struct scenario_limits_config *limits;
+    enum scenario_check check;
     struct scenario_plots_config *plots;
     char **expect;
     unsigned expect_count;
@@ -111,6 +122,9 @@ static const cyaml_schema_field_t fixed_fields[] = {
                          struct scenario_top, replications),
     CYAML_FIELD_MAPPING_PTR("limits", CYAML_FLAG_OPTIONAL,
                             struct scenario_top, limits, limits_fields),
+    CYAML_FIELD_ENUM("check", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT,
+                     struct scenario_top, check, check_names,
+                     CYAML_ARRAY_LEN(check_names)),
     CYAML_FIELD_MAPPING_PTR("plots", CYAML_FLAG_OPTIONAL,
                             struct scenario_top, plots, plots_fields),
     CYAML_FIELD_SEQUENCE("expect", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
@@ -265,6 +279,7 @@ static void apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
     sc->seed = t->seed ? *t->seed : DEFAULT_SEED;
     sc->replications = t->replications ? *t->replications
                                        : DEFAULT_REPLICATIONS;
+    sc->is_checking = t->check == CHECK_LINEARIZABILITY;
     sc->expects = calloc(t->expect_count + 1, sizeof *sc->expects);
     for (unsigned i = 0; sc->expects != NULL && i < t->expect_count; i++) {
         char path[32];
@@ -481,6 +496,7 @@ int sim_scenario_build(const struct sim_scenario *sc, struct sim_cfg *cfg,
         .window = sc->window,
         .max_events = sc->max_events,
         .max_requests = sc->max_requests,
+        .is_recording = sc->is_checking,
     };
     struct sim *sim = sim_new(&params, err);
     size_t n_before = sim_cfg_n_errors(cfg);

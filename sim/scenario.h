@@ -54,6 +54,7 @@ struct sim_scenario {
     unsigned replications;
     uint64_t max_events;                /* limits.events */
     size_t max_requests;                /* limits.requests */
+    bool is_checking;                   /* check: linearizability */
     struct sim_expect *expects;         /* parsed expectations */
     unsigned n_expects;
     int plot_format;                    /* an enum sim_plot_format */

@@ -998,3 +998,8 @@ uint32_t sim_entity_zone(const struct sim *sim, uint32_t id)
 {
     return id < sim->n_entities ? sim->entities[id].zone : 0;
 }
+
+bool sim_is_recording(const struct sim *sim)
+{
+    return sim->params.is_recording;
+}

@@ -51,6 +51,7 @@ struct sim_params {
     sim_time warmup;                    /* observations start here, ns */
     sim_time window;                    /* width of series windows, ns */
     uint64_t max_events;                /* runaway cap on events run */
+    bool is_recording;                  /* stores record histories */
     size_t max_requests;                /* runaway cap on live requests */
 };
 
@@ -160,6 +161,12 @@ size_t sim_n_windows(const struct sim *sim);
 
 /* The window holding time t, clamped to the last one. */
 size_t sim_window_of(const struct sim *sim, sim_time t);
+
+/*
+ * Whether the scenario asked for linearizability to be checked: stores
+ * then record the history of what they answered.
+ */
+bool sim_is_recording(const struct sim *sim);
 
 /* The replication index and scenario seed of this run. */
 uint32_t sim_replication(const struct sim *sim);

@@ -20,6 +20,7 @@
 #include "sim/capreport.h"
 #include "sim/outdir.h"
 #include "sim/strbuf.h"
+#include "sim/summary.h"
 #include "sim/sweepout.h"
 #include "sim/tasks.h"
 
@@ -536,6 +537,24 @@ static void rows_release(struct sim_sweepout *s)
     s->n_rows = 0;
 }
 
+/* The figure behind each expectation of a point, side by side. */
+static void table_expects(struct sim_strbuf *sb, const struct sim_pointdir *p)
+{
+    for (size_t i = 0; i < p->n_expects; i++) {
+        const struct sim_pointdir_expect *e = &p->expects[i];
+        const struct sim_pointdir_figure *f =
+            sim_pointdir_find(p, e->scope, e->metric);
+        char value[48], half[32], name[64];
+
+        if (f == NULL)
+            continue;
+        sim_summary_format(e->mean, e->half_width, f->unit, value,
+                           sizeof value, half, sizeof half);
+        sim_summary_display_name(e->metric, name, sizeof name);
+        sim_strbuf_printf(sb, "  | %s %s %s", e->scope, name, value);
+    }
+}
+
 /* One line per point for people: values, verdict, the curve's figures. */
 static char *make_table(const struct sim_sweepout *s, const char *dir,
                         size_t n_run)
@@ -567,6 +586,7 @@ static char *make_table(const struct sim_sweepout *s, const char *dir,
                 sim_strbuf_printf(&sb, "  throughput %.4g/s  %s %.4g ms",
                                   x->mean, y->name, 1e3 * y->mean);
         }
+        table_expects(&sb, p);
         sim_strbuf_printf(&sb, "\n");
     }
     return sim_strbuf_take(&sb);
