@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "models/cache.h"
 #include "models/client.h"
 #include "models/server.h"
 #include "sim/batch.h"
@@ -17,7 +18,9 @@
 #include "sim/summary.h"
 #include "tests/check.h"
 
-static const struct sim_model_ops *const kinds[] = {&client_ops, &server_ops};
+static const struct sim_model_ops *const kinds[] = {
+    &client_ops, &server_ops, &cache_ops,
+};
 
 struct run {
     struct sim_scenario *sc;
@@ -37,7 +40,7 @@ static void run_text(const char *yaml, struct run *r)
     CHECK(f != NULL);
     fputs(yaml, f);
     fclose(f);
-    if (sim_scenario_load(cfg, path, NULL, 0, kinds, 2, &r->sc, &err) != 0) {
+    if (sim_scenario_load(cfg, path, NULL, 0, kinds, 3, &r->sc, &err) != 0) {
         printf("  %s\n", sim_cfg_n_errors(cfg) ? sim_cfg_format(cfg, 0,
                line, sizeof line) : err.msg);
         unlink(path);
@@ -187,9 +190,40 @@ static void test_client__cloudphysics_trace_replays_exactly(void)
                        113872, 48974);
 }
 
+/*
+ * The NASA trace through a cache large enough for every key, with no
+ * expiry and an instant backend: every request for a key already seen is
+ * a hit, so the hit ratio is exactly 1 - distinct / total.
+ */
+static void test_client__nasa_trace_through_an_infinite_cache(void)
+{
+    char path[1024], yaml[2048], cwd[512];
+    struct run r;
+
+    snprintf(path, sizeof path, "%s/data/traces/nasa-http/"
+             "nasa-19950801.tsv", shared_dir());
+    if (access(path, R_OK) != 0)
+        CHECK_SKIP("../shared/data absent: trace replay not checked");
+    CHECK(getcwd(cwd, sizeof cwd) != NULL);
+    snprintf(yaml, sizeof yaml,
+             "name: t\nduration: 100000s\nreplications: 1\n"
+             "clients:\n  - name: c\n    arrival: {process: trace, file: "
+             "\"%s%s%s\", format: nasa}\n    target: cache\n"
+             "caches:\n  - name: cache\n    capacity: 100000\n"
+             "    backend: s\n"
+             "servers:\n  - name: s\n    workers: 1000\n    service: "
+             "{dist: constant, value: 0ns}\n", path[0] == '/' ? "" : cwd,
+             path[0] == '/' ? "" : "/", path);
+    run_text(yaml, &r);
+    CHECK_NEAR(fig(&r, "cache cache", "hit_ratio"),
+               1.0 - 2088.0 / 30969.0, 1e-12);
+    run_release(&r);
+}
+
 CHECK_MAIN(CHECK_TEST(test_client__retries_back_off_exactly),
            CHECK_TEST(test_client__response_time_includes_retries),
            CHECK_TEST(test_client__plain_trace_replays_times_keys_and_ops),
            CHECK_TEST(test_client__nasa_trace_replays_exactly),
            CHECK_TEST(test_client__azure_trace_replays_exactly),
-           CHECK_TEST(test_client__cloudphysics_trace_replays_exactly))
+           CHECK_TEST(test_client__cloudphysics_trace_replays_exactly),
+           CHECK_TEST(test_client__nasa_trace_through_an_infinite_cache))
