@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sim/error.h"
+#include "sim/grow.h"
 
 #define PROCESS_MAX (1u << 20)          /* highest process number accepted */
 #define SHOW_MAX 40                     /* bytes of a token quoted in errors */
@@ -58,27 +59,6 @@ static uint64_t hash_bytes(const char *s, size_t len)
     return h;
 }
 
-/*
- * Grows *arr (of *cap elements of elem bytes) to hold at least `need`,
- * doubling; false when out of memory, leaving *arr as it was.
- */
-static bool grow(void **arr, size_t *cap, size_t elem, size_t need)
-{
-    size_t cap_new = *cap ? *cap : 16;
-    void *p;
-
-    if (need <= *cap)
-        return true;
-    while (cap_new < need)
-        cap_new *= 2;
-    p = realloc(*arr, cap_new * elem);
-    if (p == NULL)
-        return false;
-    *arr = p;
-    *cap = cap_new;
-    return true;
-}
-
 static void strtab_release(struct strtab *t)
 {
     free(t->text);
@@ -114,9 +94,9 @@ static int strtab_add(struct strtab *t, const char *s, size_t len,
     struct strtab_entry *e;
 
     if (t->n_entries >= UINT32_MAX - 1 ||
-        !grow((void **)&t->entries, &t->cap_entries, sizeof *e,
-              t->n_entries + 1) ||
-        !grow((void **)&t->text, &t->cap_text, 1, t->n_text + len + 1))
+        !sim_grow((void **)&t->entries, &t->cap_entries, sizeof *e,
+                  t->n_entries + 1) ||
+        !sim_grow((void **)&t->text, &t->cap_text, 1, t->n_text + len + 1))
         return SIM_ENOMEM;
     e = &t->entries[t->n_entries];
     e->off = t->n_text;
@@ -233,7 +213,7 @@ int history_invoke(struct history *h, const struct history_op *op,
         (has_arg && op->arg >= h->values.n_entries) ||
         (op->kind == HISTORY_CAS && op->arg2 >= h->values.n_entries))
         return SIM_EINVAL;
-    if (!grow((void **)&h->ops, &h->cap_ops, sizeof *o, h->n_ops + 1))
+    if (!sim_grow((void **)&h->ops, &h->cap_ops, sizeof *o, h->n_ops + 1))
         return SIM_ENOMEM;
     o = &h->ops[h->n_ops];
     memset(o, 0, sizeof *o);
@@ -679,7 +659,7 @@ static int edn_string(struct parser *ps, const char *p, struct edn_token *t)
                 return parse_fail(ps, q - 1, "malformed string: bad escape");
             c = to[e - from];
         }
-        if (!grow((void **)&ps->scratch, &ps->cap_scratch, 1, n + 1))
+        if (!sim_grow((void **)&ps->scratch, &ps->cap_scratch, 1, n + 1))
             return SIM_ENOMEM;
         ps->scratch[n++] = c;
     }
@@ -966,7 +946,7 @@ static int open_slot(struct parser *ps, const struct parse_event *ev,
     if (need > ps->n_open) {
         size_t cap = ps->n_open;
 
-        if (!grow((void **)&ps->open, &cap, sizeof *ps->open, need))
+        if (!sim_grow((void **)&ps->open, &cap, sizeof *ps->open, need))
             return SIM_ENOMEM;
         memset(ps->open + ps->n_open, 0,
                (cap - ps->n_open) * sizeof *ps->open);
@@ -1165,7 +1145,7 @@ int history_load(const char *path, struct history **out,
         return sim_error_set(err, SIM_EIO, "%s: cannot open: %s", path,
                              strerror(errno));
     do {
-        if (!grow((void **)&text, &cap, 1, len + 65536)) {
+        if (!sim_grow((void **)&text, &cap, 1, len + 65536)) {
             fclose(f);
             free(text);
             return sim_error_set(err, SIM_ENOMEM, "%s: out of memory", path);

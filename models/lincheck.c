@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "sim/error.h"
+#include "sim/grow.h"
 
 #define CLOCK_EVERY 4096u               /* search steps between clock reads */
 #define RETURN_ENTRY (-1)               /* match[] of a return entry */
@@ -207,24 +208,6 @@ static size_t pow2_at_least(size_t n)
     return p;
 }
 
-/* Grows *arr to hold at least `need` elements; false when out of memory. */
-static bool grow(void **arr, size_t *cap, size_t elem, size_t need)
-{
-    size_t cap_new = *cap ? *cap : 16;
-    void *p;
-
-    if (need <= *cap)
-        return true;
-    while (cap_new < need)
-        cap_new *= 2;
-    p = realloc(*arr, cap_new * elem);
-    if (p == NULL)
-        return false;
-    *arr = p;
-    *cap = cap_new;
-    return true;
-}
-
 /* Bytes the cache and the kv strings hold now. */
 static size_t lc_memory(const struct lc *c)
 {
@@ -323,8 +306,8 @@ static int kv_add(struct lc *c, uint64_t hash, uint32_t prefix,
     if ((rc = lc_budget(c, need > kv->cap_text ? need : 0)) < 0)
         return rc;
     if (kv->n + 1 >= NO_STATE ||
-        !grow((void **)&kv->strs, &kv->cap, sizeof *kv->strs, kv->n + 1) ||
-        !grow((void **)&kv->text, &kv->cap_text, 1, need + 1))
+        !sim_grow((void **)&kv->strs, &kv->cap, sizeof *kv->strs, kv->n + 1) ||
+        !sim_grow((void **)&kv->text, &kv->cap_text, 1, need + 1))
         return SIM_ENOMEM;
     /* Copy only now: growing the text may have moved the prefix. */
     if (n_pre > 0)
@@ -601,8 +584,10 @@ static int cache_grow(struct lc *c, size_t n_words)
     if (k->n + 1 >= UINT32_MAX)
         return SIM_ELIMIT;
     /* Words for at least one more, so words is never NULL for memcpy. */
-    if (!grow((void **)&k->entries, &k->cap, sizeof *k->entries, k->n + 1) ||
-        !grow((void **)&k->words, &k->cap_words, 8, k->n_words + n_words + 1))
+    if (!sim_grow((void **)&k->entries, &k->cap, sizeof *k->entries,
+                  k->n + 1) ||
+        !sim_grow((void **)&k->words, &k->cap_words, 8,
+                  k->n_words + n_words + 1))
         return SIM_ENOMEM;
     return 0;
 }
@@ -1005,7 +990,7 @@ static void text_printf(struct lc_text *t, const char *fmt, ...)
     len = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (t->is_broken || len < 0 ||
-        !grow((void **)&t->s, &t->cap, 1, t->n + (size_t)len + 1)) {
+        !sim_grow((void **)&t->s, &t->cap, 1, t->n + (size_t)len + 1)) {
         t->is_broken = true;
         return;
     }
@@ -1147,7 +1132,7 @@ static bool kv_reachable(struct lc *c, const uint32_t *set, size_t n,
     const struct lc_str *t = &c->kv.strs[op->a];
     const char *s = c->kv.text + t->off;
 
-    if (!grow((void **)&c->reach, &c->cap_reach, 1, t->len + 1))
+    if (!sim_grow((void **)&c->reach, &c->cap_reach, 1, t->len + 1))
         return false;
     memset(c->reach, 0, t->len + 1);
     c->reach[0] = 1;

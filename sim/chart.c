@@ -100,19 +100,9 @@ static int write_file(const struct prep *p, const char *name,
                       struct sim_strbuf *sb)
 {
     char path[4200];
-    FILE *f;
-    bool is_ok;
 
     snprintf(path, sizeof path, "%s/%s/%s", p->dir, SIM_CHART_DIR, name);
-    f = fopen(path, "w");
-    is_ok = f != NULL && !sb->is_failed &&
-            fwrite(sb->data ? sb->data : "", 1, sb->len, f) == sb->len;
-    if (f != NULL && fclose(f) != 0)
-        is_ok = false;
-    sim_strbuf_release(sb);
-    if (!is_ok)
-        return sim_error_set(p->err, SIM_EIO, "cannot write \"%s\"", path);
-    return 0;
+    return sim_strbuf_save(sb, path, p->err);
 }
 
 /* The mean and bounds of a value v with half-width hw, on line l. */

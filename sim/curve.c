@@ -144,8 +144,6 @@ int sim_curve_write_tsv(const struct sim_curve_summary *c, size_t n,
                         const char *path, struct sim_error *err)
 {
     struct sim_strbuf sb;
-    FILE *f;
-    bool is_ok;
 
     sim_strbuf_init(&sb);
     sim_strbuf_printf(&sb, "scope\tcurve\tx_unit\ty_unit\tpoint (index)\t"
@@ -157,12 +155,5 @@ int sim_curve_write_tsv(const struct sim_curve_summary *c, size_t n,
                               "%.17g\t%.17g\n", c[i].scope, c[i].name,
                               c[i].x_unit, c[i].y_unit, k, c[i].x[k],
                               c[i].x_hw[k], c[i].y[k], c[i].y_hw[k]);
-    f = fopen(path, "w");
-    is_ok = f != NULL && !sb.is_failed &&
-            fwrite(sb.data ? sb.data : "", 1, sb.len, f) == sb.len;
-    if (f != NULL && fclose(f) != 0)
-        is_ok = false;
-    sim_strbuf_release(&sb);
-    return is_ok ? 0 : sim_error_set(err, SIM_EIO, "cannot write \"%s\"",
-                                     path);
+    return sim_strbuf_save(&sb, path, err);
 }

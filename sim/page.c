@@ -567,23 +567,12 @@ static int write_doc(const struct sim_page *pg, const json_t *root,
 {
     struct out o = {.is_md = is_md};
     char path[4200];
-    FILE *f;
-    bool is_ok;
 
     sim_strbuf_init(&o.sb);
     outline(&o, pg, root);
     snprintf(path, sizeof path, "%s/%s", pg->dir,
              is_md ? "report.md" : "report.html");
-    f = fopen(path, "w");
-    is_ok = f != NULL && !o.sb.is_failed &&
-            fwrite(o.sb.data, 1, o.sb.len, f) == o.sb.len;
-    if (f != NULL && fclose(f) != 0)
-        is_ok = false;
-    sim_strbuf_release(&o.sb);
-    if (!is_ok)
-        return sim_error_set(err, o.sb.is_failed ? SIM_ENOMEM : SIM_EIO,
-                             "cannot write \"%s\"", path);
-    return 0;
+    return sim_strbuf_save(&o.sb, path, err);
 }
 
 int sim_page_write(const struct sim_page *pg, struct sim_error *err)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sim/error.h"
+#include "sim/grow.h"
 
 void sim_report_init(struct sim_report *rep)
 {
@@ -64,20 +65,10 @@ void sim_report_release(struct sim_report *rep)
 static bool reserve(struct sim_report *rep, void **arr, size_t n,
                     size_t *cap, size_t elem)
 {
-    size_t cap_new;
-    void *p;
-
-    if (n < *cap)
+    if (sim_grow(arr, cap, elem, n + 1))
         return true;
-    cap_new = *cap ? *cap * 2 : 16;
-    p = realloc(*arr, cap_new * elem);
-    if (p == NULL) {
-        rep->status = SIM_ENOMEM;
-        return false;
-    }
-    *arr = p;
-    *cap = cap_new;
-    return true;
+    rep->status = SIM_ENOMEM;
+    return false;
 }
 
 void sim_report_series(struct sim_report *rep, const char *scope,

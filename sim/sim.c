@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/grow.h"
 #include "sim/rng.h"
 #include "sim/suggest.h"
 
@@ -176,22 +177,6 @@ static int names_put(struct sim *sim, const char *name, uint32_t id,
     return 0;
 }
 
-static bool grow_array(void **arr, size_t *cap, size_t n, size_t elem)
-{
-    size_t cap_new;
-    void *p;
-
-    if (n < *cap)
-        return true;
-    cap_new = *cap ? *cap * 2 : 16;
-    p = realloc(*arr, cap_new * elem);
-    if (p == NULL)
-        return false;
-    *arr = p;
-    *cap = cap_new;
-    return true;
-}
-
 struct sim *sim_new(const struct sim_params *params, struct sim_error *err)
 {
     struct sim *sim = calloc(1, sizeof *sim);
@@ -279,8 +264,8 @@ int sim_model_add(struct sim *sim, const struct sim_model_ops *ops,
 {
     struct model *m;
 
-    if (!grow_array((void **)&sim->models, &sim->cap_models, sim->n_models,
-                    sizeof *sim->models))
+    if (!sim_grow((void **)&sim->models, &sim->cap_models,
+                  sizeof *sim->models, sim->n_models + 1))
         goto fail;
     m = &sim->models[sim->n_models];
     m->path = strdup(path);
@@ -537,8 +522,8 @@ uint32_t sim_entity_add(struct sim *sim, const char *name,
     uint32_t id = (uint32_t)sim->n_entities;
 
     if (id >= ENGINE_TARGET ||
-        !grow_array((void **)&sim->entities, &sim->cap_entities,
-                    sim->n_entities, sizeof *sim->entities))
+        !sim_grow((void **)&sim->entities, &sim->cap_entities,
+                  sizeof *sim->entities, sim->n_entities + 1))
         return SIM_NO_ENTITY;
     e = &sim->entities[id];
     e->name = strdup(name);
@@ -628,8 +613,8 @@ int sim_group_add(struct sim *sim, const char *name, const uint32_t *members,
     struct group *g;
     int rc;
 
-    if (!grow_array((void **)&sim->groups, &sim->cap_groups, sim->n_groups,
-                    sizeof *sim->groups))
+    if (!sim_grow((void **)&sim->groups, &sim->cap_groups,
+                  sizeof *sim->groups, sim->n_groups + 1))
         return SIM_ENOMEM;
     g = &sim->groups[sim->n_groups];
     g->name = strdup(name);
@@ -866,8 +851,8 @@ uint64_t sim_cut_add(struct sim *sim, const uint32_t *a, size_t n_a,
 {
     struct cut *c;
 
-    if (!grow_array((void **)&sim->cuts, &sim->cap_cuts, sim->n_cuts,
-                    sizeof *sim->cuts))
+    if (!sim_grow((void **)&sim->cuts, &sim->cap_cuts, sizeof *sim->cuts,
+                  sim->n_cuts + 1))
         return 0;
     c = &sim->cuts[sim->n_cuts];
     if (links_init(sim, &c->links, a, n_a, b, n_b, is_one_way) != 0)
@@ -890,8 +875,8 @@ uint64_t sim_link_degrade(struct sim *sim, const uint32_t *a, size_t n_a,
 {
     struct degrade *d;
 
-    if (!grow_array((void **)&sim->degrades, &sim->cap_degrades,
-                    sim->n_degrades, sizeof *sim->degrades))
+    if (!sim_grow((void **)&sim->degrades, &sim->cap_degrades,
+                  sizeof *sim->degrades, sim->n_degrades + 1))
         return 0;
     d = &sim->degrades[sim->n_degrades];
     if (links_init(sim, &d->links, a, n_a, b, n_b, is_one_way) != 0)

@@ -80,3 +80,20 @@ char *sim_strbuf_take(struct sim_strbuf *sb)
     sim_strbuf_init(sb);
     return s;
 }
+
+int sim_strbuf_save(struct sim_strbuf *sb, const char *path,
+                    struct sim_error *err)
+{
+    bool is_failed = sb->is_failed;
+    FILE *f = is_failed ? NULL : fopen(path, "w");
+    bool is_ok = f != NULL &&
+                 fwrite(sb->data ? sb->data : "", 1, sb->len, f) == sb->len;
+
+    if (f != NULL && fclose(f) != 0)
+        is_ok = false;
+    sim_strbuf_release(sb);
+    if (is_ok)
+        return 0;
+    return sim_error_set(err, is_failed ? SIM_ENOMEM : SIM_EIO,
+                         "cannot write \"%s\"", path);
+}

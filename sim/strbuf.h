@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sim/error.h"
+
 struct sim_strbuf {
     char *data;                         /* NUL-terminated; NULL when empty */
     size_t len, cap;
@@ -32,5 +34,13 @@ void sim_strbuf_add(struct sim_strbuf *sb, const char *s, size_t n);
  * added.
  */
 char *sim_strbuf_take(struct sim_strbuf *sb);
+
+/*
+ * Writes the text to the file at path, replacing it, and releases sb.
+ * Returns 0, or SIM_ENOMEM (an earlier allocation failed) or SIM_EIO with
+ * err filled.
+ */
+int sim_strbuf_save(struct sim_strbuf *sb, const char *path,
+                    struct sim_error *err);
 
 #endif

@@ -637,22 +637,6 @@ int sim_summary_write_json(const struct sim_summary *s,
     return 0;
 }
 
-/* Writes the text of sb to path and releases sb. */
-static int write_text(struct sim_strbuf *sb, const char *path,
-                      struct sim_error *err)
-{
-    FILE *f = fopen(path, "w");
-    bool is_ok = f != NULL && !sb->is_failed &&
-                 fwrite(sb->data ? sb->data : "", 1, sb->len, f) == sb->len;
-
-    if (f != NULL && fclose(f) != 0)
-        is_ok = false;
-    sim_strbuf_release(sb);
-    if (!is_ok)
-        return sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
-    return 0;
-}
-
 int sim_summary_write_tsv(const struct sim_summary *s, const char *path,
                           struct sim_error *err)
 {
@@ -674,7 +658,7 @@ int sim_summary_write_tsv(const struct sim_summary *s, const char *path,
             sim_strbuf_printf(&sb, "\t%.17g", row->values[r]);
         sim_strbuf_printf(&sb, "\n");
     }
-    return write_text(&sb, path, err);
+    return sim_strbuf_save(&sb, path, err);
 }
 
 int sim_summary_write_series(const struct sim_summary *s,
@@ -701,5 +685,5 @@ int sim_summary_write_series(const struct sim_summary *s,
                               ser->mean[w], ser->half_width[w]);
         }
     }
-    return write_text(&sb, path, err);
+    return sim_strbuf_save(&sb, path, err);
 }

@@ -84,21 +84,6 @@ static const char *verdict(const struct sim_pointdir *p)
     return p->is_met ? "met" : is_missed ? "missed" : "unsure";
 }
 
-static int write_text(struct sim_strbuf *sb, const char *path,
-                      struct sim_error *err)
-{
-    FILE *f = fopen(path, "w");
-    bool is_ok = f != NULL && !sb->is_failed &&
-                 fwrite(sb->data ? sb->data : "", 1, sb->len, f) == sb->len;
-
-    if (f != NULL && fclose(f) != 0)
-        is_ok = false;
-    sim_strbuf_release(sb);
-    if (!is_ok)
-        return sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
-    return 0;
-}
-
 static void tsv_header(struct sim_strbuf *sb, const struct sim_sweepout *s,
                        const struct columns *cols)
 {
@@ -151,7 +136,7 @@ int sim_sweepout_write_tsv(const struct sim_sweepout *s, const char *path,
         sim_strbuf_printf(&sb, "\t%s\n", verdict(&row->point));
     }
     free(cols.c);
-    return write_text(&sb, path, err);
+    return sim_strbuf_save(&sb, path, err);
 }
 
 static json_t *json_num(double v)
@@ -613,7 +598,7 @@ static int put_file(const char *dir, const char *name, struct sim_strbuf *sb,
                     char *path, size_t n, struct sim_error *err)
 {
     snprintf(path, n, "%s/%s", dir, name);
-    return write_text(sb, path, err);
+    return sim_strbuf_save(sb, path, err);
 }
 
 static int figure_chart(struct sim_sweepout *s, const char *dir,
