@@ -2,13 +2,14 @@
 /*
  * run.h - running a scenario given as YAML text through the whole library
  * pipeline (load, replications, summary) from a test, and reading its
- * figures. The text is written to a scratch file under tests/scenarios/
- * so that relative file names in it resolve there.
+ * figures. The text is written to a scratch file of its own under
+ * tests/scenarios/, so that relative file names in it resolve there.
  */
 #ifndef TESTS_RUN_H
 #define TESTS_RUN_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "sim/batch.h"
@@ -31,10 +32,11 @@ static inline void run_yaml(const char *yaml,
                             const struct sim_model_ops *const *kinds,
                             size_t n_kinds, unsigned jobs, struct run *r)
 {
-    const char *path = "tests/scenarios/.run.yaml";
+    char path[] = "tests/scenarios/.run-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     struct sim_cfg *cfg = sim_cfg_new(path);
     struct sim_error err = {0};
-    FILE *f = fopen(path, "w");
     char line[512];
     int rc;
 

@@ -20,6 +20,7 @@
 #include "sim/scenario.h"
 #include "sim/summary.h"
 #include "tests/check.h"
+#include "tests/run.h"
 
 #define LEVEL 0.99
 #define MS ((sim_time)1000000)
@@ -32,13 +33,13 @@ static const struct sim_model_ops *const kinds[] = {
     &client_ops, &server_ops, &cache_ops,
 };
 
-/* --- the whole pipeline, as in test_theory ------------------------------ */
+/* Runs a scenario given as YAML text with this file's model kinds. */
+static void run_text(const char *yaml, struct run *r)
+{
+    run_yaml(yaml, kinds, 3, 2, r);
+}
 
-struct run {
-    struct sim_scenario *sc;
-    struct sim_batch batch;
-    struct sim_summary sum;
-};
+/* --- the whole pipeline, as in test_theory ------------------------------ */
 
 /* Writes text to a fresh temporary file whose name goes into path. */
 static void write_temp(const char *text, char *path)
@@ -49,37 +50,6 @@ static void write_temp(const char *text, char *path)
     CHECK(f != NULL);
     fputs(text, f);
     fclose(f);
-}
-
-/* Loads YAML text from a temporary file and runs every replication. */
-static void run_text(const char *yaml, struct run *r)
-{
-    char path[] = "/tmp/distsim-cache-XXXXXX";
-    struct sim_cfg *cfg;
-    struct sim_error err = {0};
-    char line[512];
-
-    write_temp(yaml, path);
-    cfg = sim_cfg_new(path);
-    if (sim_scenario_load(cfg, path, NULL, 0, kinds, 3, &r->sc, &err) != 0) {
-        printf("  %s\n", sim_cfg_n_errors(cfg) ? sim_cfg_format(cfg, 0,
-               line, sizeof line) : err.msg);
-        unlink(path);
-        CHECK(!"scenario loads");
-    }
-    sim_cfg_free(cfg);
-    unlink(path);
-    CHECK_EQ_INT(sim_batch_run(r->sc, 0, r->sc->replications, 2, NULL, NULL,
-                               &r->batch, &err), 0);
-    CHECK_EQ_INT(sim_summary_build(&r->batch, &r->sum, &err), 0);
-    CHECK(r->sum.is_balanced);
-}
-
-static void run_release(struct run *r)
-{
-    sim_summary_release(&r->sum);
-    sim_batch_release(&r->batch);
-    sim_scenario_free(r->sc);
 }
 
 /* --- a hand-built world: caches, a versioned database, a script --------- */

@@ -17,57 +17,16 @@
 #include "sim/scenario.h"
 #include "sim/summary.h"
 #include "tests/check.h"
+#include "tests/run.h"
 
 static const struct sim_model_ops *const kinds[] = {
     &client_ops, &server_ops, &cache_ops,
 };
 
-struct run {
-    struct sim_scenario *sc;
-    struct sim_batch batch;
-    struct sim_summary sum;
-};
-
-/* Loads YAML text (written next to the tests' scenarios) and runs it. */
+/* Runs a scenario given as YAML text with this file's model kinds. */
 static void run_text(const char *yaml, struct run *r)
 {
-    const char *path = "tests/scenarios/.test_client.yaml";
-    struct sim_cfg *cfg = sim_cfg_new(path);
-    struct sim_error err = {0};
-    FILE *f = fopen(path, "w");
-    char line[512];
-
-    CHECK(f != NULL);
-    fputs(yaml, f);
-    fclose(f);
-    if (sim_scenario_load(cfg, path, NULL, 0, kinds, 3, &r->sc, &err) != 0) {
-        printf("  %s\n", sim_cfg_n_errors(cfg) ? sim_cfg_format(cfg, 0,
-               line, sizeof line) : err.msg);
-        unlink(path);
-        CHECK(!"scenario loads");
-    }
-    sim_cfg_free(cfg);
-    unlink(path);
-    CHECK_EQ_INT(sim_batch_run(r->sc, 0, r->sc->replications, 1, NULL, NULL,
-                               &r->batch, &err), 0);
-    CHECK_EQ_INT(sim_summary_build(&r->batch, &r->sum, &err), 0);
-    CHECK(r->sum.is_balanced);
-}
-
-static void run_release(struct run *r)
-{
-    sim_summary_release(&r->sum);
-    sim_batch_release(&r->batch);
-    sim_scenario_free(r->sc);
-}
-
-static double fig(const struct run *r, const char *scope, const char *name)
-{
-    const struct sim_summary_row *row = sim_summary_find(&r->sum, scope,
-                                                         name);
-
-    CHECK(row != NULL);
-    return row->ci.mean;
+    run_yaml(yaml, kinds, 3, 1, r);
 }
 
 /*
@@ -85,12 +44,12 @@ static void test_client__retries_back_off_exactly(void)
              "50ms, jitter: none}\n    target: s\n"
              "servers:\n  - name: s\n    workers: 100\n    service: {dist: "
              "constant, value: 1s}\n", &r);
-    CHECK_NEAR(fig(&r, "client c", "arrived"), 9, 0);
-    CHECK_NEAR(fig(&r, "client c", "attempts"), 27, 0);
-    CHECK_NEAR(fig(&r, "client c", "failed.timeout"), 9, 0);
-    CHECK_NEAR(fig(&r, "client c", "completed"), 0, 0);
-    CHECK_NEAR(fig(&r, "client c", "attempts_per_request"), 3, 0);
-    CHECK_NEAR(fig(&r, "server s", "arrived"), 27, 0);
+    CHECK_NEAR(run_figure(&r, "client c", "arrived"), 9, 0);
+    CHECK_NEAR(run_figure(&r, "client c", "attempts"), 27, 0);
+    CHECK_NEAR(run_figure(&r, "client c", "failed.timeout"), 9, 0);
+    CHECK_NEAR(run_figure(&r, "client c", "completed"), 0, 0);
+    CHECK_NEAR(run_figure(&r, "client c", "attempts_per_request"), 3, 0);
+    CHECK_NEAR(run_figure(&r, "server s", "arrived"), 27, 0);
     run_release(&r);
 }
 
@@ -111,10 +70,10 @@ static void test_client__response_time_includes_retries(void)
              "    service: {dist: constant, value: 25ms}\n", &r);
     /* At 0.5s both send; d started first, so c is rejected, retries at
      * 0.53s, after d's service ended at 0.525s, and is done at 0.555s. */
-    CHECK_NEAR(fig(&r, "client d", "completed"), 1, 0);
-    CHECK_NEAR(fig(&r, "client c", "completed"), 1, 0);
-    CHECK_NEAR(fig(&r, "client c", "attempts"), 2, 0);
-    CHECK_NEAR(fig(&r, "client c", "response_time.max"), 0.055, 1e-12);
+    CHECK_NEAR(run_figure(&r, "client d", "completed"), 1, 0);
+    CHECK_NEAR(run_figure(&r, "client c", "completed"), 1, 0);
+    CHECK_NEAR(run_figure(&r, "client c", "attempts"), 2, 0);
+    CHECK_NEAR(run_figure(&r, "client c", "response_time.max"), 0.055, 1e-12);
     run_release(&r);
 }
 
@@ -127,10 +86,10 @@ static void test_client__plain_trace_replays_times_keys_and_ops(void)
              "tiny-trace.txt, speed: 2}\n    target: s\n"
              "servers:\n  - name: s\n    service: {dist: constant, value: "
              "1ms}\n", &r);
-    CHECK_NEAR(fig(&r, "client c", "arrived"), 5, 0);
-    CHECK_NEAR(fig(&r, "client c", "distinct_keys"), 3, 0);
+    CHECK_NEAR(run_figure(&r, "client c", "arrived"), 5, 0);
+    CHECK_NEAR(run_figure(&r, "client c", "distinct_keys"), 3, 0);
     /* Two records share t = 0.5s / 2 after the first: one waits 1ms. */
-    CHECK_NEAR(fig(&r, "server s", "waiting_time.mean"), 0.001 / 5, 1e-12);
+    CHECK_NEAR(run_figure(&r, "server s", "waiting_time.mean"), 0.001 / 5, 1e-12);
     run_release(&r);
 }
 
@@ -165,11 +124,11 @@ static void check_shared_trace(const char *file, const char *format,
              "servers:\n  - name: s\n    workers: 1000\n    service: {dist: "
              "constant, value: 1us}\n", path, format);
     run_text(yaml, &r);
-    printf("  %s: %.0f requests\n", file, fig(&r, "client c", "arrived"));
-    CHECK_NEAR(fig(&r, "client c", "arrived"), n_records, 0);
-    CHECK_NEAR(fig(&r, "client c", "completed"), n_records, 0);
+    printf("  %s: %.0f requests\n", file, run_figure(&r, "client c", "arrived"));
+    CHECK_NEAR(run_figure(&r, "client c", "arrived"), n_records, 0);
+    CHECK_NEAR(run_figure(&r, "client c", "completed"), n_records, 0);
     if (n_keys > 0)
-        CHECK_NEAR(fig(&r, "client c", "distinct_keys"), n_keys, 0);
+        CHECK_NEAR(run_figure(&r, "client c", "distinct_keys"), n_keys, 0);
     run_release(&r);
 }
 
@@ -215,7 +174,7 @@ static void test_client__nasa_trace_through_an_infinite_cache(void)
              "{dist: constant, value: 0ns}\n", path[0] == '/' ? "" : cwd,
              path[0] == '/' ? "" : "/", path);
     run_text(yaml, &r);
-    CHECK_NEAR(fig(&r, "cache cache", "hit_ratio"),
+    CHECK_NEAR(run_figure(&r, "cache cache", "hit_ratio"),
                1.0 - 2088.0 / 30969.0, 1e-12);
     run_release(&r);
 }

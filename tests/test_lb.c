@@ -25,6 +25,7 @@
 #include "sim/schema.h"
 #include "sim/summary.h"
 #include "tests/check.h"
+#include "tests/run.h"
 
 #define MAX_STUBS 16
 #define MAX_LOG 40000
@@ -35,6 +36,12 @@ static const struct sim_model_ops *const kinds[] = {
 };
 
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
+
+/* Runs a scenario given as YAML text with this file's model kinds. */
+static void run_text(const char *yaml, struct run *r)
+{
+    run_yaml(yaml, kinds, N_KINDS, 2, r);
+}
 
 /* ---- a rig: stub backends and a driver around one LB ---- */
 
@@ -315,12 +322,6 @@ static void test_lb__consistent_hash_is_sticky_and_moves_one_nth(void)
 
 /* ---- scenarios through the whole pipeline ---- */
 
-struct run {
-    struct sim_scenario *sc;
-    struct sim_batch batch;
-    struct sim_summary sum;
-};
-
 /* Writes YAML text to a temporary file and loads it as a scenario. */
 static struct sim_scenario *load_text(const char *yaml, struct sim_cfg **cfg)
 {
@@ -337,34 +338,6 @@ static struct sim_scenario *load_text(const char *yaml, struct sim_cfg **cfg)
     sim_scenario_load(*cfg, path, NULL, 0, kinds, N_KINDS, &sc, &err);
     unlink(path);
     return sc;
-}
-
-/* Loads YAML text and runs every replication. */
-static void run_text(const char *yaml, struct run *r)
-{
-    struct sim_cfg *cfg;
-    struct sim_error err = {0};
-    char line[512];
-
-    r->sc = load_text(yaml, &cfg);
-    if (r->sc == NULL) {
-        printf("  %s\n", sim_cfg_n_errors(cfg) ? sim_cfg_format(cfg, 0,
-               line, sizeof line) : "scenario does not load");
-        sim_cfg_free(cfg);
-        CHECK(!"scenario loads");
-    }
-    sim_cfg_free(cfg);
-    CHECK_EQ_INT(sim_batch_run(r->sc, 0, r->sc->replications, 2, NULL, NULL,
-                               &r->batch, &err), 0);
-    CHECK_EQ_INT(sim_summary_build(&r->batch, &r->sum, &err), 0);
-    CHECK(r->sum.is_balanced);
-}
-
-static void run_release(struct run *r)
-{
-    sim_summary_release(&r->sum);
-    sim_batch_release(&r->batch);
-    sim_scenario_free(r->sc);
 }
 
 /* ---- power of d choices against the supermarket model ---- */

@@ -21,51 +21,17 @@
 #include "sim/scenario.h"
 #include "sim/summary.h"
 #include "tests/check.h"
+#include "tests/run.h"
 
 #define LEVEL 0.99
 #define MAX_REL_HALF_WIDTH 0.02
 
 static const struct sim_model_ops *const kinds[] = {&client_ops, &server_ops};
 
-struct run {
-    struct sim_scenario *sc;
-    struct sim_batch batch;
-    struct sim_summary sum;
-};
-
-/* Loads YAML text from a temporary file and runs every replication. */
+/* Runs a scenario given as YAML text with this file's model kinds. */
 static void run_text(const char *yaml, struct run *r)
 {
-    char path[] = "/tmp/distsim-theory-XXXXXX";
-    struct sim_cfg *cfg;
-    struct sim_error err = {0};
-    char line[512];
-    int fd = mkstemp(path);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-
-    CHECK(f != NULL);
-    fputs(yaml, f);
-    fclose(f);
-    cfg = sim_cfg_new(path);
-    if (sim_scenario_load(cfg, path, NULL, 0, kinds, 2, &r->sc, &err) != 0) {
-        printf("  %s\n", sim_cfg_n_errors(cfg) ? sim_cfg_format(cfg, 0,
-               line, sizeof line) : err.msg);
-        unlink(path);
-        CHECK(!"scenario loads");
-    }
-    sim_cfg_free(cfg);
-    unlink(path);
-    CHECK_EQ_INT(sim_batch_run(r->sc, 0, r->sc->replications, 2, NULL, NULL,
-                               &r->batch, &err), 0);
-    CHECK_EQ_INT(sim_summary_build(&r->batch, &r->sum, &err), 0);
-    CHECK(r->sum.is_balanced);
-}
-
-static void run_release(struct run *r)
-{
-    sim_summary_release(&r->sum);
-    sim_batch_release(&r->batch);
-    sim_scenario_free(r->sc);
+    run_yaml(yaml, kinds, 2, 2, r);
 }
 
 /* Theory must lie inside the 99% interval, which must be tight. */
