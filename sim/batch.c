@@ -1,52 +1,46 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * batch.c - replications in parallel worker processes.
+ * batch.c - the replications of a scenario, and the records that carry
+ * their results between processes.
  *
- * Worker w runs replications first + w, first + w + jobs, ... and writes
- * down its own pipe length-prefixed records of two types: a report
- * (replication index, status, then the figures or the error text), and,
- * at most ten times a second while a replication runs, a progress record
- * (replication index, simulated time reached). The parent drains every
- * pipe with poll so no worker ever blocks on a full pipe, follows the
- * progress records as they come, and at the end decodes the reports into
- * the slot of their replication. Doubles travel as their 8 raw bytes, so
- * values are bit-identical to an in-process run; progress never touches
- * a result.
+ * sim_batch_run hands the replications to the task pool (sim/tasks) and
+ * puts each report into the slot of its replication. A record is
+ * length-prefixed: a report (type, replication index, status, then the
+ * figures or the error text), or a progress word (type, task index,
+ * simulated time reached). Doubles travel as their 8 raw bytes, so values
+ * are bit-identical to an in-process run.
  */
 #include "sim/batch.h"
 
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#define BATCH_MAX_JOBS 256
+#include "sim/tasks.h"
+
 #define BATCH_REC_REPORT 1              /* record types */
 #define BATCH_REC_PROGRESS 2
-#define BATCH_PROGRESS_NS 100000000     /* wall time between progress words */
+#define BATCH_STOP 1                    /* the lowest failure is known */
 
 /* The parent's view of how far every replication has got. */
 struct tracker {
     sim_batch_progress_fn fn;           /* NULL: nobody is watching */
     void *ctx;
-    unsigned first;                     /* index of replication 0 */
     double duration_s;
     double *at_s;                       /* per replication, simulated s */
     struct sim_batch_progress p;
 };
 
-/* What a running replication says about itself, and where to. */
-struct run_watch {
-    int fd;                             /* a worker's pipe, or -1 */
-    unsigned index;                     /* the replication */
-    struct timespec last;               /* wall time of the last word */
-    struct tracker *tracker;            /* in process: the parent's view */
+/* What sim_batch_run gathers as replications finish. */
+struct collect {
+    struct sim_batch *out;
+    int *rcs;                           /* per replication: its status */
+    struct sim_error *errs;             /* and, when it failed, why */
+    bool *is_done;
+    unsigned n_prefix;                  /* replications 0 .. n_prefix - 1
+                                           are done and succeeded */
+    struct tracker t;
 };
 
 /* A growable byte buffer, for encoding and for what a pipe delivers. */
@@ -146,46 +140,9 @@ static void tracker_update(struct tracker *t, unsigned i, double at_s,
         t->fn(t->ctx, &t->p);
 }
 
-/* Whether at least BATCH_PROGRESS_NS passed since *last (then reset). */
-static bool is_time_to_tell(struct timespec *last)
-{
-    struct timespec now;
-    long long ns;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    ns = (long long)(now.tv_sec - last->tv_sec) * 1000000000LL +
-         (now.tv_nsec - last->tv_nsec);
-    if (ns < BATCH_PROGRESS_NS)
-        return false;
-    *last = now;
-    return true;
-}
-
-static bool write_all(int fd, const unsigned char *p, size_t n);
-
-/* The engine's progress hook: a record down the pipe, or the tracker. */
-static void on_progress(void *ctx, sim_time now)
-{
-    struct run_watch *w = ctx;
-    unsigned char rec[20];
-    uint32_t word[3] = {16, BATCH_REC_PROGRESS, w->index};
-    int64_t t = now;
-
-    if (!is_time_to_tell(&w->last))
-        return;
-    if (w->fd < 0) {
-        tracker_update(w->tracker, w->index - w->tracker->first,
-                       sim_time_to_s(now), false);
-        return;
-    }
-    memcpy(rec, word, sizeof word);
-    memcpy(rec + sizeof word, &t, sizeof t);
-    write_all(w->fd, rec, sizeof rec);
-}
-
-/* One replication, telling watch (when not NULL) how it goes. */
+/* One replication; the engine calls fn (when not NULL) as it goes. */
 static int run_one(const struct sim_scenario *sc, unsigned rep_index,
-                   struct sim_report *rep, struct run_watch *watch,
+                   struct sim_report *rep, sim_progress_fn fn, void *ctx,
                    struct sim_error *err)
 {
     struct sim_cfg *cfg = sim_cfg_new(sc->file);
@@ -199,10 +156,8 @@ static int run_one(const struct sim_scenario *sc, unsigned rep_index,
     if (rc == SIM_EINVAL)
         sim_error_set(err, rc, "%s", sim_cfg_format(cfg, 0, line,
                                                     sizeof line));
-    if (rc == 0 && watch != NULL) {
-        clock_gettime(CLOCK_MONOTONIC, &watch->last);
-        sim_set_progress(sim, on_progress, watch);
-    }
+    if (rc == 0 && fn != NULL)
+        sim_set_progress(sim, fn, ctx);
     if (rc == 0)
         rc = sim_run(sim, err);
     if (rc == 0) {
@@ -219,7 +174,14 @@ static int run_one(const struct sim_scenario *sc, unsigned rep_index,
 int sim_batch_run_one(const struct sim_scenario *sc, unsigned rep_index,
                       struct sim_report *rep, struct sim_error *err)
 {
-    return run_one(sc, rep_index, rep, NULL, err);
+    return run_one(sc, rep_index, rep, NULL, NULL, err);
+}
+
+int sim_batch_run_watched(const struct sim_scenario *sc, unsigned rep_index,
+                          struct sim_report *rep, sim_progress_fn fn,
+                          void *ctx, struct sim_error *err)
+{
+    return run_one(sc, rep_index, rep, fn, ctx, err);
 }
 
 static void encode_curves(struct buf *b, const struct sim_report *rep)
@@ -281,54 +243,6 @@ static void encode_rep(struct buf *b, unsigned index, int rc,
         buf_put_str(b, rep->settings[i].key);
         buf_put_str(b, rep->settings[i].value);
     }
-}
-
-static bool write_all(int fd, const unsigned char *p, size_t n)
-{
-    if (fd < 0)
-        return false;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
-/* The body of worker w: never returns. */
-static void worker_main(const struct sim_scenario *sc, unsigned first,
-                        unsigned n, unsigned w, unsigned jobs, int fd)
-{
-    struct buf b = {0};
-
-    for (unsigned i = w; i < n; i += jobs) {
-        struct sim_report rep;
-        struct sim_error err = {0};
-        struct run_watch watch = {.fd = fd, .index = first + i};
-        int rc;
-
-        sim_report_init(&rep);
-        rc = run_one(sc, first + i, &rep, &watch, &err);
-        b.len = 0;
-        buf_put_u32(&b, 0);
-        encode_rep(&b, first + i, rc, &rep, &err);
-        sim_report_release(&rep);
-        if (!b.is_bad) {
-            uint32_t len = (uint32_t)(b.len - sizeof len);
-
-            memcpy(b.data, &len, sizeof len);
-        }
-        if (b.is_bad || !write_all(fd, b.data, b.len))
-            _exit(3);
-    }
-    free(b.data);
-    close(fd);
-    _exit(0);
 }
 
 static void decode_series(struct buf *b, struct sim_report *rep)
@@ -482,67 +396,6 @@ static int decode_all(struct buf *b, unsigned first, struct sim_batch *out,
     return b->is_bad ? SIM_EINTERNAL : 0;
 }
 
-/* Follows the records of b that have arrived whole since *scanned. */
-static void scan_frames(const struct buf *b, size_t *scanned,
-                        struct tracker *t)
-{
-    uint32_t word[3];
-    int64_t now;
-
-    while (*scanned + sizeof word <= b->len) {
-        memcpy(word, b->data + *scanned, sizeof word);
-        if (*scanned + sizeof word[0] + word[0] > b->len)
-            break;
-        if (word[1] == BATCH_REC_PROGRESS &&
-            word[0] == sizeof word - sizeof word[0] + sizeof now) {
-            memcpy(&now, b->data + *scanned + sizeof word, sizeof now);
-            tracker_update(t, word[2] - t->first, sim_time_to_s(now),
-                           false);
-        } else if (word[1] == BATCH_REC_REPORT) {
-            tracker_update(t, word[2] - t->first, t->duration_s, true);
-        }
-        *scanned += sizeof word[0] + word[0];
-    }
-}
-
-/* Reads every pipe to its end, following progress as records complete. */
-static int drain(int *fds, struct buf *bufs, unsigned jobs,
-                 struct tracker *t)
-{
-    struct pollfd pfd[BATCH_MAX_JOBS];
-    size_t scanned[BATCH_MAX_JOBS] = {0};
-    unsigned n_open = jobs;
-    unsigned char chunk[65536];
-
-    for (unsigned w = 0; w < jobs; w++)
-        pfd[w] = (struct pollfd){.fd = fds[w], .events = POLLIN};
-    while (n_open > 0) {
-        if (poll(pfd, jobs, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            return SIM_EIO;
-        }
-        for (unsigned w = 0; w < jobs; w++) {
-            ssize_t r;
-
-            if (pfd[w].fd < 0 || pfd[w].revents == 0)
-                continue;
-            r = read(pfd[w].fd, chunk, sizeof chunk);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r > 0) {
-                buf_put(&bufs[w], chunk, (size_t)r);
-                scan_frames(&bufs[w], &scanned[w], t);
-                continue;
-            }
-            close(pfd[w].fd);
-            pfd[w].fd = -1;
-            n_open--;
-        }
-    }
-    return 0;
-}
-
 static int first_failure(const int *rcs, const struct sim_error *errs,
                          unsigned n, struct sim_error *err)
 {
@@ -557,105 +410,82 @@ static int first_failure(const int *rcs, const struct sim_error *errs,
     return 0;
 }
 
-static int run_in_process(const struct sim_scenario *sc, unsigned first,
-                          struct sim_batch *out, int *rcs,
-                          struct sim_error *errs, struct tracker *t)
+/* A replication finished: keep its report, and stop once the lowest
+ * failure is known. */
+static int on_done(void *ctx, size_t task, int rc, struct sim_report *rep,
+                   const struct sim_error *err)
 {
-    for (unsigned i = 0; i < out->n_reps; i++) {
-        struct run_watch watch = {.fd = -1, .index = first + i,
-                                  .tracker = t};
+    struct collect *c = ctx;
 
-        rcs[i] = run_one(sc, first + i, &out->reports[i],
-                         t->fn != NULL ? &watch : NULL, &errs[i]);
-        if (rcs[i] != 0)
-            return 0;
-        tracker_update(t, i, t->duration_s, true);
+    c->rcs[task] = rc;
+    if (rc == 0)
+        c->out->reports[task] = *rep;
+    else
+        c->errs[task] = *err;
+    c->is_done[task] = true;
+    tracker_update(&c->t, (unsigned)task, c->t.duration_s, true);
+    while (c->n_prefix < c->out->n_reps && c->is_done[c->n_prefix]) {
+        if (c->rcs[c->n_prefix] != 0)
+            return BATCH_STOP;
+        c->n_prefix++;
     }
     return 0;
 }
 
-/* Forks the workers; collects and decodes what they send. */
-static int run_forked(const struct sim_scenario *sc, unsigned first,
-                      unsigned jobs, struct sim_batch *out, int *rcs,
-                      struct sim_error *errs, struct tracker *t)
+static void on_progress(void *ctx, size_t task, sim_time now)
 {
-    int fds[BATCH_MAX_JOBS];
-    pid_t pids[BATCH_MAX_JOBS];
-    struct buf bufs[BATCH_MAX_JOBS];
-    int rc = 0, status;
+    struct collect *c = ctx;
 
-    memset(bufs, 0, sizeof bufs);
-    fflush(NULL);
-    for (unsigned w = 0; w < jobs; w++) {
-        int p[2];
+    tracker_update(&c->t, (unsigned)task, sim_time_to_s(now), false);
+}
 
-        if (pipe(p) != 0)
-            return SIM_EIO;
-        pids[w] = fork();
-        if (pids[w] < 0)
-            return SIM_EIO;
-        if (pids[w] == 0) {
-            close(p[0]);
-            for (unsigned k = 0; k < w; k++)
-                close(fds[k]);
-            worker_main(sc, first, out->n_reps, w, jobs, p[1]);
-        }
-        close(p[1]);
-        fds[w] = p[0];
-    }
-    rc = drain(fds, bufs, jobs, t);
-    for (unsigned w = 0; w < jobs; w++) {
-        while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
-            ;
-        if (rc == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
-            rc = SIM_EINTERNAL;
-        if (rc == 0)
-            rc = decode_all(&bufs[w], first, out, rcs, errs);
-        free(bufs[w].data);
-    }
-    return rc;
+/* The replications as tasks, or NULL when out of memory. */
+static struct sim_task *make_tasks(const struct sim_scenario *sc,
+                                   unsigned first, unsigned n)
+{
+    struct sim_task *tasks = calloc(n ? n : 1, sizeof *tasks);
+
+    for (unsigned i = 0; tasks != NULL && i < n; i++)
+        tasks[i] = (struct sim_task){sc, first + i};
+    return tasks;
 }
 
 int sim_batch_run(const struct sim_scenario *sc, unsigned first, unsigned n,
                   unsigned jobs, sim_batch_progress_fn progress, void *ctx,
                   struct sim_batch *out, struct sim_error *err)
 {
-    struct sim_error *errs = calloc(n ? n : 1, sizeof *errs);
-    int *rcs = calloc(n ? n : 1, sizeof *rcs);
-    struct tracker t = {
-        .fn = progress, .ctx = ctx, .first = first,
-        .duration_s = sim_time_to_s(sc->duration),
-        .at_s = calloc(n ? n : 1, sizeof(double)),
-        .p = {.n_reps = n, .sim_total_s = n * sim_time_to_s(sc->duration)},
+    size_t m = n ? n : 1;
+    struct collect c = {
+        .out = out, .rcs = calloc(m, sizeof *c.rcs),
+        .errs = calloc(m, sizeof *c.errs),
+        .is_done = calloc(m, sizeof *c.is_done),
+        .t = {.fn = progress, .ctx = ctx,
+              .duration_s = sim_time_to_s(sc->duration),
+              .at_s = calloc(m, sizeof(double)),
+              .p = {.n_reps = n,
+                    .sim_total_s = n * sim_time_to_s(sc->duration)}},
     };
+    struct sim_task *tasks = make_tasks(sc, first, n);
     int rc;
 
     out->n_reps = n;
-    out->reports = calloc(n ? n : 1, sizeof *out->reports);
-    if (errs == NULL || rcs == NULL || out->reports == NULL ||
-        t.at_s == NULL) {
+    out->reports = calloc(m, sizeof *out->reports);
+    if (c.rcs == NULL || c.errs == NULL || c.is_done == NULL ||
+        c.t.at_s == NULL || tasks == NULL || out->reports == NULL) {
         rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
         goto done;
     }
-    if (jobs > n)
-        jobs = n;
-    if (jobs > BATCH_MAX_JOBS)
-        jobs = BATCH_MAX_JOBS;
-    if (jobs <= 1) {
-        rc = run_in_process(sc, first, out, rcs, errs, &t);
-    } else {
-        rc = run_forked(sc, first, jobs, out, rcs, errs, &t);
-    }
-    if (rc != 0)
-        sim_error_set(err, rc, "a replication worker failed (%s)",
-                      rc == SIM_EIO ? strerror(errno) : "it died");
-    else
-        rc = first_failure(rcs, errs, n, err);
+    rc = sim_tasks_run_watched(tasks, n, jobs, on_done,
+                               progress ? on_progress : NULL, &c, err);
+    if (rc == 0 || rc == BATCH_STOP)
+        rc = first_failure(c.rcs, c.errs, n, err);
 
 done:
-    free(errs);
-    free(rcs);
-    free(t.at_s);
+    free(c.rcs);
+    free(c.errs);
+    free(c.is_done);
+    free(c.t.at_s);
+    free(tasks);
     if (rc != 0)
         sim_batch_release(out);
     return rc;
@@ -707,4 +537,32 @@ int sim_batch_unpack(const unsigned char *data, size_t len, unsigned *index,
     if (decode_all(&b, word, &one, rc, err) != 0 || b.pos != len)
         return SIM_EINTERNAL;
     return 0;
+}
+
+void sim_batch_pack_progress(unsigned index, sim_time now,
+                             unsigned char *rec)
+{
+    uint32_t word[3] = {SIM_BATCH_PROGRESS_LEN - sizeof word[0],
+                        BATCH_REC_PROGRESS, index};
+    int64_t t = now;
+
+    memcpy(rec, word, sizeof word);
+    memcpy(rec + sizeof word, &t, sizeof t);
+}
+
+bool sim_batch_is_progress(const unsigned char *data, size_t len,
+                           unsigned *index, sim_time *now)
+{
+    uint32_t word[3];
+    int64_t t;
+
+    if (len != SIM_BATCH_PROGRESS_LEN)
+        return false;
+    memcpy(word, data, sizeof word);
+    if (word[0] != len - sizeof word[0] || word[1] != BATCH_REC_PROGRESS)
+        return false;
+    memcpy(&t, data + sizeof word, sizeof t);
+    *index = word[2];
+    *now = t;
+    return true;
 }

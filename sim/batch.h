@@ -7,7 +7,11 @@
 #ifndef SIM_BATCH_H
 #define SIM_BATCH_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "sim/scenario.h"
+#include "sim/sim.h"
 
 /* The reports of every replication, in replication order. */
 struct sim_batch {
@@ -46,6 +50,11 @@ void sim_batch_release(struct sim_batch *b);
 int sim_batch_run_one(const struct sim_scenario *sc, unsigned rep_index,
                       struct sim_report *rep, struct sim_error *err);
 
+/* The same, with the engine calling fn(ctx, now) as the run goes on. */
+int sim_batch_run_watched(const struct sim_scenario *sc, unsigned rep_index,
+                          struct sim_report *rep, sim_progress_fn fn,
+                          void *ctx, struct sim_error *err);
+
 /*
  * One replication's outcome as bytes, in the record form the workers send
  * down their pipes: *data (malloc'd, the caller frees it) holds index, rc
@@ -63,5 +72,22 @@ int sim_batch_pack(unsigned index, int rc, const struct sim_report *rep,
  */
 int sim_batch_unpack(const unsigned char *data, size_t len, unsigned *index,
                      int *rc, struct sim_report *rep, struct sim_error *err);
+
+/* The size of a progress record. */
+#define SIM_BATCH_PROGRESS_LEN 20
+
+/*
+ * A progress record, in the same stream as sim_batch_pack's: task index
+ * has reached simulated time now. rec holds SIM_BATCH_PROGRESS_LEN bytes.
+ */
+void sim_batch_pack_progress(unsigned index, sim_time now,
+                             unsigned char *rec);
+
+/*
+ * Whether the whole record at data (len bytes, its length word included)
+ * is a progress record; if so, fills *index and *now.
+ */
+bool sim_batch_is_progress(const unsigned char *data, size_t len,
+                           unsigned *index, sim_time *now);
 
 #endif

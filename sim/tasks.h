@@ -30,12 +30,25 @@ typedef int (*sim_tasks_done_fn)(void *ctx, size_t task, int rc,
                                  const struct sim_error *err);
 
 /*
+ * Called in the calling process, at most ten times a second for each
+ * running task, with the simulated time it has reached; for a progress
+ * display only.
+ */
+typedef void (*sim_tasks_progress_fn)(void *ctx, size_t task, sim_time now);
+
+/*
  * Runs tasks[0..n-1] with up to jobs worker processes (1: in this
- * process), calling done for each. Returns 0, what done returned, or
- * SIM_EIO / SIM_EINTERNAL with err filled when a worker could not be
- * started or died.
+ * process), calling done for each. Returns 0, what done returned (a
+ * non-zero return stops the pool), or SIM_EIO / SIM_EINTERNAL with err
+ * filled when a worker could not be started or died.
  */
 int sim_tasks_run(const struct sim_task *tasks, size_t n, unsigned jobs,
                   sim_tasks_done_fn done, void *ctx, struct sim_error *err);
+
+/* The same, also telling progress (which may be NULL) how tasks go. */
+int sim_tasks_run_watched(const struct sim_task *tasks, size_t n,
+                          unsigned jobs, sim_tasks_done_fn done,
+                          sim_tasks_progress_fn progress, void *ctx,
+                          struct sim_error *err);
 
 #endif
