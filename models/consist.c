@@ -106,6 +106,51 @@ static struct consist_entry *entry(struct consist *c, const struct sim_req *r)
     return e;
 }
 
+/* Records that the newest version became v at now, if it grew. */
+static void steps_push(struct consist_steps *s, sim_time now, uint64_t v)
+{
+    if (s->n > 0 && v <= s->v[s->n - 1])
+        return;
+    if (s->n == CONSIST_STEPS) {
+        memmove(s->t, s->t + 1, (CONSIST_STEPS - 1) * sizeof s->t[0]);
+        memmove(s->v, s->v + 1, (CONSIST_STEPS - 1) * sizeof s->v[0]);
+        s->n--;
+        s->is_cut = true;
+    }
+    s->t[s->n] = now;
+    s->v[s->n] = v;
+    s->n++;
+}
+
+/* The newest version as of time t; false when the dropped steps hold it. */
+static bool steps_at(const struct consist_steps *s, sim_time t, uint64_t *v)
+{
+    for (int i = s->n - 1; i >= 0; i--) {
+        if (s->t[i] <= t) {
+            *v = s->v[i];
+            return true;
+        }
+    }
+    *v = 0;
+    return !s->is_cut;
+}
+
+/* Read-your-writes and monotonic reads for a read answered with version. */
+static void judge_session(struct consist *c, const struct sim_req *r,
+                          struct consist_entry *e, sim_time now)
+{
+    uint64_t written, read;
+
+    if (!steps_at(&e->written, r->t_sent, &written) ||
+        !steps_at(&e->read, r->t_sent, &read)) {
+        c->st.n_unjudged++;
+    } else {
+        c->st.n_ryw += r->version < written;
+        c->st.n_monotonic += r->version < read;
+    }
+    steps_push(&e->read, now, r->version);
+}
+
 /* A read: stale against the truth, and against the session's history. */
 static void judge_read(struct consist *c, struct sim *sim,
                        const struct sim_req *r, struct consist_entry *e)
@@ -130,12 +175,8 @@ static void judge_read(struct consist *c, struct sim *sim,
         if (latest - r->version > c->st.max_behind)
             c->st.max_behind = latest - r->version;
     }
-    if (e == NULL)
-        return;
-    c->st.n_ryw += r->version < e->written;
-    c->st.n_monotonic += r->version < e->read;
-    if (r->version > e->read)
-        e->read = r->version;
+    if (e != NULL)
+        judge_session(c, r, e, sim_now(sim));
 }
 
 void consist_answer(struct consist *c, struct sim *sim,
@@ -150,8 +191,8 @@ void consist_answer(struct consist *c, struct sim *sim,
         judge_read(c, sim, req, e);
         return;
     }
-    if (e != NULL && req->version > e->written)
-        e->written = req->version;
+    if (e != NULL)
+        steps_push(&e->written, sim_now(sim), req->version);
 }
 
 void consist_reset(struct consist *c)
@@ -200,6 +241,8 @@ void consist_report(const struct consist *c, struct sim *sim,
                    (double)st->n_ryw);
     sim_report_add(rep, scope, "monotonic_violations", "count",
                    (double)st->n_monotonic);
+    sim_report_add(rep, scope, "session_unjudged", "count",
+                   (double)st->n_unjudged);
     if (v == NULL) {
         rep->status = SIM_ENOMEM;
         return;

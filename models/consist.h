@@ -4,24 +4,42 @@
  * A read answered with a version is compared with the ground truth (see
  * sim/truth.h): it is stale when a newer version had been acknowledged
  * before the read began, and k versions behind. Per session it also
- * checks read-your-writes (a read older than the session's own
- * acknowledged write of the key) and monotonic reads (a read older than
- * one the session already saw).
+ * checks read-your-writes (a read older than a write of the key the
+ * session had had acknowledged before the read began) and monotonic
+ * reads (a read older than one the session had been answered before the
+ * read began). Operations of a session that overlap in time do not order
+ * each other.
  */
 #ifndef MODELS_CONSIST_H
 #define MODELS_CONSIST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/sim.h"
 
-/* Per (store, session, key): what the session wrote and read last. */
+/* Steps kept of a session's newest version, per kind. */
+#define CONSIST_STEPS 4
+
+/*
+ * The newest version a session had been answered as a function of time:
+ * it became v[i] at t[i], ascending; v before t[0] is 0 unless older
+ * steps were dropped (is_cut), when it is not known.
+ */
+struct consist_steps {
+    sim_time t[CONSIST_STEPS];
+    uint64_t v[CONSIST_STEPS];
+    uint8_t n;
+    bool is_cut;
+};
+
+/* Per (store, session, key): what the session wrote and read, over time. */
 struct consist_entry {
     uint64_t key;
     uint32_t store;                     /* 0: free slot */
     uint32_t session;
-    uint64_t written;                   /* newest version it wrote */
-    uint64_t read;                      /* newest version it read */
+    struct consist_steps written;       /* acknowledged writes */
+    struct consist_steps read;          /* answered reads */
 };
 
 /* t-visibility: reads binned by how long after the newest commit they began. */
@@ -35,6 +53,8 @@ struct consist_stats {
     uint64_t max_behind;
     uint64_t n_ryw;                     /* read-your-writes violations */
     uint64_t n_monotonic;               /* monotonic-read violations */
+    uint64_t n_unjudged;                /* reads the steps kept cannot
+                                           judge for the two above */
     uint64_t vis_reads[CONSIST_N_BINS]; /* reads per bin of t */
     uint64_t vis_fresh[CONSIST_N_BINS]; /* of which saw that commit */
 };
