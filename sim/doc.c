@@ -1029,7 +1029,7 @@ set_fail(const struct doc_setter *s, size_t path_len, const char *fmt, ...)
     return SIM_EINVAL;
 }
 
-/* Parses the text after '=' as YAML that must be one single value. */
+/* Parses the text after '=' as YAML: a single value, a list or a mapping. */
 static int set_parse_value(const struct doc_setter *s, const char *text,
                            struct sim_doc_node **out)
 {
@@ -1051,10 +1051,6 @@ static int set_parse_value(const struct doc_setter *s, const char *text,
         b.root->style = SIM_DOC_PLAIN;
         b.root->scalar.text = "";
     }
-    if (b.root->kind != SIM_DOC_SCALAR)
-        return set_fail(s, strlen(s->path),
-                        "the value must be a single value, not %s",
-                        kind_name(b.root));
     *out = b.root;
     return 0;
 }
@@ -1117,13 +1113,38 @@ static int set_add_key(const struct doc_setter *s, struct sim_doc_node *map,
     return 0;
 }
 
+/* Puts value's content in place of old's, which keeps its key. */
 static void set_replace(struct sim_doc_node *old,
                         const struct sim_doc_node *value)
 {
+    old->kind = value->kind;
     old->style = value->style;
-    old->scalar = value->scalar;
+    if (value->kind == SIM_DOC_SCALAR)
+        old->scalar = value->scalar;
+    else
+        old->coll = value->coll;
     old->origin = value->origin;
     old->line = old->col = 0;
+}
+
+/* Whether an override's value is a written null (~ or null): remove. */
+static bool is_removal(const struct sim_doc_node *value)
+{
+    return sim_doc_node_is_empty(value, true) && value->scalar.len > 0;
+}
+
+/* The last step of the path names child of node: replace or remove it. */
+static int set_last(const struct doc_setter *s, struct sim_doc_node *node,
+                    struct sim_doc_node *child, struct sim_doc_node *value)
+{
+    if (!is_removal(value)) {
+        set_replace(child, value);
+        return 0;
+    }
+    if (node->kind != SIM_DOC_MAPPING)
+        return set_fail(s, strlen(s->path), "a list element cannot be "
+                        "removed; set the whole list instead");
+    return sim_doc_remove(s->doc, node, child);
 }
 
 /* Walks the typed path and puts value at its end. */
@@ -1144,10 +1165,10 @@ static int set_place(const struct doc_setter *s, struct sim_doc_node *value)
         is_last = *p == '\0';
         child = step_into(node, &st);
         if (child == NULL && is_last && st.name != NULL &&
-            node->kind == SIM_DOC_MAPPING)
+            node->kind == SIM_DOC_MAPPING && !is_removal(value))
             return set_add_key(s, node, &st, value);
         /* A missing mapping on the way is created, as in limits.events. */
-        if (child == NULL && st.name != NULL && *p != '[' &&
+        if (child == NULL && !is_last && st.name != NULL && *p != '[' &&
             node->kind == SIM_DOC_MAPPING) {
             child = alloc_node(s->doc, SIM_DOC_MAPPING, s->origin);
             if (child == NULL)
@@ -1158,13 +1179,8 @@ static int set_place(const struct doc_setter *s, struct sim_doc_node *value)
         }
         if (child == NULL)
             return set_missing(s, node, &st, start, (size_t)(p - s->path));
-        if (is_last && child->kind != SIM_DOC_SCALAR)
-            return set_fail(s, strlen(s->path), "is %s; --set replaces only "
-                            "single values", kind_name(child));
-        if (is_last) {
-            set_replace(child, value);
-            return 0;
-        }
+        if (is_last)
+            return set_last(s, node, child, value);
         node = child;
     }
     return SIM_EINTERNAL;

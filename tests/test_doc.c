@@ -615,17 +615,40 @@ static void test_doc__set_by_name_skips_items_that_are_not_mappings(void)
     sim_cfg_free(cfg);
 }
 
-static void test_doc__set_reports_a_collection_where_a_value_goes(void)
+static void test_doc__set_takes_collections_and_removes_keys(void)
 {
-    CHECK_EQ_STR(set_fails("servers[0]=3"),
-                 "--set 'servers[0]=3': servers[0]: is a mapping; --set "
-                 "replaces only single values");
+    const struct sim_doc_node *server, *name;
+    struct sim_cfg *cfg;
+    struct sim_doc *doc;
+
+    CHECK_EQ_INT(set_one("name=[1, 2]", &cfg, &doc), 0);
+    name = sim_doc_node_get(sim_doc_root(doc), "name");
+    CHECK_EQ_INT(sim_doc_node_kind(name), SIM_DOC_SEQUENCE);
+    CHECK_EQ_INT(sim_doc_node_origin(name), 1);
+    CHECK_EQ_INT(sim_doc_set(doc, cfg, "servers[0].workers=~"), 0);
+    server = sim_doc_node_first(sim_doc_node_get(sim_doc_root(doc),
+                                                 "servers"));
+    CHECK(sim_doc_node_get(server, "workers") == NULL);
+    CHECK_EQ_INT(sim_doc_set(doc, cfg, "servers[0]={name: x}"), 0);
+    CHECK_EQ_INT(sim_doc_node_kind(server), SIM_DOC_MAPPING);
+    CHECK_EQ_STR(sim_doc_node_text(sim_doc_node_get(server, "name"), NULL),
+                 "x");
+    CHECK_EQ_INT(sim_cfg_n_errors(cfg), 0);
+    sim_doc_free(doc);
+    sim_cfg_free(cfg);
+}
+
+static void test_doc__set_reports_what_it_cannot_do(void)
+{
     CHECK_EQ_STR(set_fails("name.first=3"),
                  "--set 'name.first=3': name: is a single value, not a "
                  "mapping or list");
-    CHECK_EQ_STR(set_fails("name=[1, 2]"),
-                 "--set 'name=[1, 2]': name: the value must be a single "
-                 "value, not a list");
+    CHECK_EQ_STR(set_fails("servers[0]=~"),
+                 "--set 'servers[0]=~': servers[0]: a list element cannot "
+                 "be removed; set the whole list instead");
+    CHECK_EQ_STR(set_fails("servers[0].wrokers=~"),
+                 "--set 'servers[0].wrokers=~': servers[0].wrokers: not in "
+                 "the scenario; did you mean \"workers\"?");
 }
 
 static void test_doc__set_reports_bad_assignments(void)
@@ -692,6 +715,7 @@ CHECK_MAIN(CHECK_TEST(test_doc__builds_nodes_with_positions),
            CHECK_TEST(test_doc__set_reads_the_value_as_yaml),
            CHECK_TEST(test_doc__set_reports_a_missing_element),
            CHECK_TEST(test_doc__set_by_name_skips_items_that_are_not_mappings),
-           CHECK_TEST(test_doc__set_reports_a_collection_where_a_value_goes),
+           CHECK_TEST(test_doc__set_takes_collections_and_removes_keys),
+           CHECK_TEST(test_doc__set_reports_what_it_cannot_do),
            CHECK_TEST(test_doc__set_reports_bad_assignments),
            CHECK_TEST(test_doc__problems_list_the_file_before_the_overrides))
