@@ -4,6 +4,8 @@
  * A test is a void function; a failed CHECK prints file:line with both
  * values and ends that test only. check_main runs a list of tests in order
  * and ends with the line "N passed, N failed", exiting non-zero on failure.
+ * Scratch files go under TEST_TMP (a directory of the build, made here),
+ * so that suites running at once never share one.
  */
 #ifndef TESTS_CHECK_H
 #define TESTS_CHECK_H
@@ -13,6 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#ifndef TEST_TMP
+#define TEST_TMP "/tmp/"
+#endif
 
 struct check_test {
     const char *name;                   /* test_<module>__<behaviour> */
@@ -109,6 +116,7 @@ int check_main(const struct check_test *tests, int n_tests);
     {                                                                     \
         static const struct check_test list_[] = {__VA_ARGS__};           \
         setvbuf(stdout, NULL, _IOLBF, 0);                                 \
+        mkdir(TEST_TMP, 0755);                                            \
         return check_main(list_, (int)(sizeof list_ / sizeof list_[0]));  \
     }
 

@@ -213,7 +213,7 @@ static inline void probe_plan_look(struct sim *sim, const char *by,
 static inline struct sim_scenario *probe_load(const char *yaml, char *msg,
                                               size_t n_msg)
 {
-    char path[] = "/tmp/distsim-probe-XXXXXX", line[512];
+    char path[] = TEST_TMP "distsim-probe-XXXXXX", line[512];
     struct sim_scenario *sc = NULL;
     struct sim_error err = {0};
     struct sim_cfg *cfg;

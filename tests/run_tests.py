@@ -3,9 +3,10 @@
 """Runs every test program of one build variant and sums their results.
 
 Each program under build/<variant>/tests/ prints one line per test and ends
-with "N passed, N failed". This runner prints each program's output, then a
-total line in the same form, and exits non-zero if any test failed or any
-program did not end with that line (a crash counts as a failure).
+with "N passed, N failed". This runner prints each program's output, then
+the tests that were skipped and why, then a total line in the same form,
+and exits non-zero if any test failed or any program did not end with that
+line (a crash counts as a failure). A skipped test counts as neither.
 """
 import argparse
 import os
@@ -30,6 +31,7 @@ def main():
         env.setdefault('ASAN_OPTIONS', 'detect_leaks=1')
         env.setdefault('UBSAN_OPTIONS', 'print_stacktrace=1')
     passed = failed = 0
+    skipped = []
     progs = sorted(p for p in os.listdir(tdir)
                    if p.startswith('test_') and os.access(
                        os.path.join(tdir, p), os.X_OK))
@@ -41,6 +43,8 @@ def main():
                            text=True, errors='replace')
         out = r.stdout.rstrip('\n')
         print(out, flush=True)
+        skipped += ['%s: %s' % (p, line[5:]) for line in out.split('\n')
+                    if line.startswith('skip ')]
         m = LAST.match(out.split('\n')[-1]) if out else None
         if not m:
             print('FAIL %s: exited %d without a result line' % (p, r.returncode))
@@ -51,6 +55,10 @@ def main():
         if r.returncode != 0 and int(m.group(2)) == 0:
             print('FAIL %s: exited %d' % (p, r.returncode))
             failed += 1
+    if skipped:
+        print('== %d skipped:' % len(skipped))
+        for line in skipped:
+            print('   ' + line)
     print('%d passed, %d failed' % (passed, failed), flush=True)
     return 1 if failed else 0
 

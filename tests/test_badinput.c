@@ -44,7 +44,7 @@ static size_t read_args(const char *stem, const char **args, size_t at)
 static int check_one(const char *stem)
 {
     const char *args[MAX_ARGS] = {"validate"};
-    char file[512], expected_path[512], out_dir[] = "/tmp/distsim-bad-out";
+    char file[512], expected_path[512], out_dir[] = TEST_TMP "distsim-bad-out";
     struct spawn_out o;
     char *expected;
     struct stat st;

@@ -1102,7 +1102,7 @@ static void test_cache__stampede_scenario_loads_with_each_setting(void)
 static void expect_errors(const char *caches, const char *const *want,
                           size_t n_want)
 {
-    char path[] = "/tmp/distsim-cache-XXXXXX";
+    char path[] = TEST_TMP "distsim-cache-XXXXXX";
     char text[2048], got[600];
     struct sim_scenario *sc = NULL;
     struct sim_error err = {0};

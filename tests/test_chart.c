@@ -225,7 +225,7 @@ static char *render_fake(const char *dir, int format)
 
 static void check_every_kind(int format, const char *ext)
 {
-    const char *dir = "/tmp/distsim-test-chart";
+    const char *dir = TEST_TMP "distsim-test-chart";
     char *warnings = render_fake(dir, format);
     char path[256], *shading, *md;
 
@@ -265,15 +265,15 @@ static void test_chart__every_kind_as_svg(void)
 
 static void test_chart__a_failing_script_is_reported(void)
 {
-    const char *dir = "/tmp/distsim-test-chart-bad";
+    const char *dir = TEST_TMP "distsim-test-chart-bad";
     char *warnings;
     FILE *f;
 
-    mkdir("/tmp/distsim-test-plots", 0755);
-    f = fopen("/tmp/distsim-test-plots/latency.gp", "w");
+    mkdir(TEST_TMP "distsim-test-plots", 0755);
+    f = fopen(TEST_TMP "distsim-test-plots/latency.gp", "w");
     fputs("plot no_such_function(x)\n", f);
     fclose(f);
-    setenv("DISTSIM_PLOTS", "/tmp/distsim-test-plots", 1);
+    setenv("DISTSIM_PLOTS", TEST_TMP "distsim-test-plots", 1);
     warnings = render_fake(dir, SIM_PLOT_PNG);
     CHECK(strstr(warnings, "chart latency-c: gnuplot failed (exit 1): ")
           != NULL);
@@ -281,7 +281,7 @@ static void test_chart__a_failing_script_is_reported(void)
     free(warnings);
     CHECK(!is_chart(dir, "latency-c", "png"));
     sim_outdir_remove_tree(dir);
-    sim_outdir_remove_tree("/tmp/distsim-test-plots");
+    sim_outdir_remove_tree(TEST_TMP "distsim-test-plots");
 }
 
 static void test_chart__report_shows_each_expectation(void)
@@ -297,7 +297,7 @@ static void test_chart__report_shows_each_expectation(void)
         "{\"text\": \"p99 < 10ms\", \"scope\": \"client c\", \"metric\":"
         " \"response_time.p99\", \"status\": \"missed\", \"mean\": "
         "0.0123, \"ci95_half_width\": 0.0004, \"threshold\": 0.01}]}";
-    const char *dir = "/tmp/distsim-test-page";
+    const char *dir = TEST_TMP "distsim-test-page";
     struct sim_scenario sc = {
         .name = "e", .duration = SIM_S, .window = SIM_MS * 10,
         .replications = 2, .text = "name: e\n",
@@ -311,12 +311,12 @@ static void test_chart__report_shows_each_expectation(void)
 
     sim_outdir_remove_tree(dir);
     mkdir(dir, 0755);
-    f = fopen("/tmp/distsim-test-page/summary.json", "w");
+    f = fopen(TEST_TMP "distsim-test-page/summary.json", "w");
     fputs(summary, f);
     fclose(f);
     CHECK_EQ_INT(sim_page_write(&pg, NULL), 0);
-    html = read_file("/tmp/distsim-test-page/report.html", NULL);
-    md = read_file("/tmp/distsim-test-page/report.md", NULL);
+    html = read_file(TEST_TMP "distsim-test-page/report.html", NULL);
+    md = read_file(TEST_TMP "distsim-test-page/report.md", NULL);
     CHECK(html != NULL && md != NULL);
     CHECK(strstr(html, "<p class=\"fail\">1 of 2 expectations met.</p>")
           != NULL);

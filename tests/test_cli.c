@@ -105,28 +105,28 @@ static void test_cli__same_seed_same_bytes_for_any_jobs(void)
     static const char *const files[] = {
         "summary.json", "metrics.tsv", "series.tsv", "scenario.yaml",
     };
-    char *a = run_small("/tmp/distsim-cli-a", "--jobs", "1");
-    char *b = run_small("/tmp/distsim-cli-b", "--jobs", "4");
-    char *c = run_small("/tmp/distsim-cli-c", "--jobs", "1");
+    char *a = run_small(TEST_TMP "distsim-cli-a", "--jobs", "1");
+    char *b = run_small(TEST_TMP "distsim-cli-b", "--jobs", "4");
+    char *c = run_small(TEST_TMP "distsim-cli-c", "--jobs", "1");
 
     CHECK(a && b && c);
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        CHECK(same_file("/tmp/distsim-cli-a", "/tmp/distsim-cli-b",
+        CHECK(same_file(TEST_TMP "distsim-cli-a", TEST_TMP "distsim-cli-b",
                         files[i]));
-        CHECK(same_file("/tmp/distsim-cli-a", "/tmp/distsim-cli-c",
+        CHECK(same_file(TEST_TMP "distsim-cli-a", TEST_TMP "distsim-cli-c",
                         files[i]));
     }
     free(a);
     free(b);
     free(c);
-    a = run_small("/tmp/distsim-cli-d", "--seed", "4");
-    CHECK(!same_file("/tmp/distsim-cli-a", "/tmp/distsim-cli-d",
+    a = run_small(TEST_TMP "distsim-cli-d", "--seed", "4");
+    CHECK(!same_file(TEST_TMP "distsim-cli-a", TEST_TMP "distsim-cli-d",
                      "metrics.tsv"));
     free(a);
     for (int i = 0; i < 4; i++) {
         char dir[64];
 
-        snprintf(dir, sizeof dir, "/tmp/distsim-cli-%c", 'a' + i);
+        snprintf(dir, sizeof dir, TEST_TMP "distsim-cli-%c", 'a' + i);
         sim_outdir_remove_tree(dir);
     }
 }
@@ -135,7 +135,7 @@ static void test_cli__books_balance_and_table_shows_intervals(void)
 {
     struct spawn_out o;
 
-    run_expect((const char *[]){"run", SMALL, "-o", "/tmp/distsim-cli-t",
+    run_expect((const char *[]){"run", SMALL, "-o", TEST_TMP "distsim-cli-t",
                                 "--force", NULL}, 0, &o);
     CHECK(strstr(o.out, "client web") != NULL);
     CHECK(strstr(o.out, "response time p99.9") != NULL);
@@ -143,13 +143,13 @@ static void test_cli__books_balance_and_table_shows_intervals(void)
     CHECK(strstr(o.out, "DO NOT BALANCE") == NULL);
     CHECK(strstr(o.out, "(balanced)") != NULL);
     spawn_release(&o);
-    sim_outdir_remove_tree("/tmp/distsim-cli-t");
+    sim_outdir_remove_tree(TEST_TMP "distsim-cli-t");
 }
 
 static void test_cli__set_changes_the_run(void)
 {
-    char *a = run_small("/tmp/distsim-cli-s1", "--replications", "2");
-    char *b = run_small("/tmp/distsim-cli-s2", "--set",
+    char *a = run_small(TEST_TMP "distsim-cli-s1", "--replications", "2");
+    char *b = run_small(TEST_TMP "distsim-cli-s2", "--set",
                         "clients[0].arrival.rate=100/s");
 
     CHECK(a && b);
@@ -157,30 +157,30 @@ static void test_cli__set_changes_the_run(void)
     CHECK(strcmp(a, b) != 0);
     free(a);
     free(b);
-    sim_outdir_remove_tree("/tmp/distsim-cli-s1");
-    sim_outdir_remove_tree("/tmp/distsim-cli-s2");
+    sim_outdir_remove_tree(TEST_TMP "distsim-cli-s1");
+    sim_outdir_remove_tree(TEST_TMP "distsim-cli-s2");
 }
 
 static void test_cli__output_directory_is_replaced_whole(void)
 {
-    const char *dir = "/tmp/distsim-cli-out";
+    const char *dir = TEST_TMP "distsim-cli-out";
     struct spawn_out o;
     struct stat st;
     FILE *f;
 
     sim_outdir_remove_tree(dir);
     mkdir(dir, 0755);
-    f = fopen("/tmp/distsim-cli-out/precious.txt", "w");
+    f = fopen(TEST_TMP "distsim-cli-out/precious.txt", "w");
     fputs("keep me\n", f);
     fclose(f);
     run_expect((const char *[]){"run", SMALL, "-q", "-o", dir, NULL}, 2, &o);
     CHECK(strstr(o.err, "is not a distsim output") != NULL);
-    CHECK(stat("/tmp/distsim-cli-out/precious.txt", &st) == 0);
+    CHECK(stat(TEST_TMP "distsim-cli-out/precious.txt", &st) == 0);
     spawn_release(&o);
     run_expect((const char *[]){"run", SMALL, "-q", "-o", dir, "--force",
                                 NULL}, 0, &o);
-    CHECK(stat("/tmp/distsim-cli-out/precious.txt", &st) != 0);
-    CHECK(stat("/tmp/distsim-cli-out/summary.json", &st) == 0);
+    CHECK(stat(TEST_TMP "distsim-cli-out/precious.txt", &st) != 0);
+    CHECK(stat(TEST_TMP "distsim-cli-out/summary.json", &st) == 0);
     spawn_release(&o);
     /* A distsim output is replaced without --force. */
     run_expect((const char *[]){"run", SMALL, "-q", "-o", dir, NULL}, 0, &o);
@@ -193,7 +193,7 @@ static void test_cli__runaway_stops_with_exit_3(void)
     struct spawn_out o;
 
     run_expect((const char *[]){"run", SMALL, "-q", "-o",
-                                "/tmp/distsim-cli-run", "--set",
+                                TEST_TMP "distsim-cli-run", "--set",
                                 "limits.requests=50", "--set",
                                 "clients[0].arrival.rate=50k/s", NULL}, 3,
                &o);

@@ -42,7 +42,7 @@ static const struct sim_model_ops *const kinds[] = {
 static int load_text(const char *yaml, struct sim_cfg **cfg,
                      struct sim_scenario **sc)
 {
-    char path[] = "/tmp/distsim-db-XXXXXX";
+    char path[] = TEST_TMP "distsim-db-XXXXXX";
     struct sim_error err = {0};
     int fd = mkstemp(path);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;

@@ -95,20 +95,20 @@ static void test_expect__run_exits_1_when_one_is_not_met(void)
     fprintf(f, "%sexpect: [p99 < 2ms, availability >= 99%%]\n", head);
     fclose(f);
     spawn_distsim((const char *[]){"run", path, "-q", "--force", "-o",
-                                   "/tmp/distsim-expect", NULL}, &o);
+                                   TEST_TMP "distsim-expect", NULL}, &o);
     CHECK_EQ_INT(o.status, 0);
     spawn_release(&o);
     f = fopen(path, "w");
     fprintf(f, "%sexpect: [p99 < 2ms, p99 < 500us]\n", head);
     fclose(f);
     spawn_distsim((const char *[]){"run", path, "--force", "-o",
-                                   "/tmp/distsim-expect", NULL}, &o);
+                                   TEST_TMP "distsim-expect", NULL}, &o);
     CHECK_EQ_INT(o.status, 1);
     CHECK(strstr(o.out, "missed  p99 < 500us  (client c: 1.000 ms ± 0.000)") !=
           NULL);
     spawn_release(&o);
     remove(path);
-    sim_outdir_remove_tree("/tmp/distsim-expect");
+    sim_outdir_remove_tree(TEST_TMP "distsim-expect");
 }
 
 CHECK_MAIN(CHECK_TEST(test_expect__parses_aliases_scopes_and_units),

@@ -325,7 +325,7 @@ static void test_lb__consistent_hash_is_sticky_and_moves_one_nth(void)
 /* Writes YAML text to a temporary file and loads it as a scenario. */
 static struct sim_scenario *load_text(const char *yaml, struct sim_cfg **cfg)
 {
-    char path[] = "/tmp/distsim-lb-XXXXXX";
+    char path[] = TEST_TMP "distsim-lb-XXXXXX";
     struct sim_scenario *sc = NULL;
     struct sim_error err = {0};
     int fd = mkstemp(path);

@@ -21,7 +21,7 @@
 #include "tests/check.h"
 #include "tests/spawn.h"
 
-#define DIR "/tmp/distsim-progress"
+#define DIR TEST_TMP "distsim-progress"
 
 /* A run of about two seconds: two replications of 1500 s, two workers. */
 static const char *const long_run[] = {

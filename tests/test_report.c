@@ -22,7 +22,7 @@
 #define SMALL "tests/scenarios/small.yaml"
 #define PLOTS "tests/scenarios/plots.yaml"
 #define EVIL "tests/scenarios/evil-title.yaml"
-#define ESC_DIR "/tmp/distsim-report-esc"
+#define ESC_DIR TEST_TMP "distsim-report-esc"
 
 static const char *const small_charts[] = {
     "latency-web", "latency-batch", "throughput", "cdf-web", "cdf-batch",
@@ -116,7 +116,7 @@ static void test_report__same_bytes_on_rerun_and_for_any_jobs(void)
     static const char *const files[] = {
         "report.html", "report.md", "curves.tsv",
     };
-    const char *a = "/tmp/distsim-report-a", *b = "/tmp/distsim-report-b";
+    const char *a = TEST_TMP "distsim-report-a", *b = TEST_TMP "distsim-report-b";
     char name[160];
 
     run_small(a, "--jobs", "1");
@@ -140,7 +140,7 @@ static void test_report__same_bytes_on_rerun_and_for_any_jobs(void)
 
 static void test_report__charts_as_png_svg_or_none(void)
 {
-    const char *dir = "/tmp/distsim-report-fmt";
+    const char *dir = TEST_TMP "distsim-report-fmt";
     char *html;
 
     run_small(dir, "--charts", "png");
@@ -165,14 +165,14 @@ static void test_report__plots_key_chooses_charts_and_format(void)
         "cdf-web.svg", "cdf-web.tsv", "servers.svg", "servers.tsv",
         "shading.tsv",
     };
-    const char *dir = "/tmp/distsim-report-plots";
+    const char *dir = TEST_TMP "distsim-report-plots";
     struct spawn_out o;
     char *md;
 
     run_expect((const char *[]){"run", PLOTS, "-q", "--force", "-o", dir,
                                 NULL}, 0, &o);
     spawn_release(&o);
-    CHECK_EQ_INT(count_others("/tmp/distsim-report-plots/charts", mine, 5),
+    CHECK_EQ_INT(count_others(TEST_TMP "distsim-report-plots/charts", mine, 5),
                  0);
     CHECK(is_chart(dir, "cdf-web", "svg"));
     md = read_in(dir, "charts/cdf-web.tsv", NULL);
@@ -211,7 +211,7 @@ static void test_report__markdown_has_every_section(void)
         "![small: response time of client web](charts/latency-web.png)",
         "\n## Scenario as run\n", "| workers | 2 |", "```\nname: small\n",
     };
-    const char *dir = "/tmp/distsim-report-md";
+    const char *dir = TEST_TMP "distsim-report-md";
     char *md;
 
     run_small(dir, "--jobs", "2");
@@ -228,7 +228,7 @@ static void test_report__markdown_has_every_section(void)
 
 static void test_report__without_gnuplot_the_rest_is_written(void)
 {
-    const char *dir = "/tmp/distsim-report-nognuplot";
+    const char *dir = TEST_TMP "distsim-report-nognuplot";
     char *path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
     struct spawn_out o;
     char *html;
@@ -405,7 +405,7 @@ static bool write_probe(const char *dir)
 /* Renders dir/probe.html in headless Chromium; returns the DOM. */
 static char *render(const char *chromium, const char *dir)
 {
-    char profile[] = "/tmp/distsim-chromium-XXXXXX", data_dir[64];
+    char profile[] = TEST_TMP "distsim-chromium-XXXXXX", data_dir[64];
     char url[300];
     char *dom;
 
@@ -425,7 +425,7 @@ static char *render(const char *chromium, const char *dir)
 
 static void check_renders(const char *chromium, const char *format)
 {
-    const char *dir = "/tmp/distsim-report-html";
+    const char *dir = TEST_TMP "distsim-report-html";
     char *html, *dom, want[64];
 
     run_small(dir, "--charts", format);

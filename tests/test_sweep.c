@@ -99,21 +99,21 @@ static void compare_outputs(const char *a, const char *b, size_t n_points)
 
 static void test_sweep__same_bytes_for_one_and_two_workers(void)
 {
-    const char *yaml = "/tmp/distsim-sweep-jobs.yaml";
+    const char *yaml = TEST_TMP "distsim-sweep-jobs.yaml";
     const char *a1[] = {"sweep", yaml, "-q", "--jobs", "1", "-o",
-                        "/tmp/distsim-sweep-j1", NULL};
+                        TEST_TMP "distsim-sweep-j1", NULL};
     const char *a2[] = {"sweep", yaml, "-q", "--jobs", "2", "-o",
-                        "/tmp/distsim-sweep-j2", NULL};
+                        TEST_TMP "distsim-sweep-j2", NULL};
 
     write_scenario(yaml, "10s", "  combine: grid\n  params:\n"
                    "    - key: clients.c.arrival.rate\n"
                    "      range: {from: 200/s, to: 1600/s, points: 4}\n"
                    "    - key: servers.s.workers\n      values: [2, 3]\n");
-    remove_dir("/tmp/distsim-sweep-j1");
-    remove_dir("/tmp/distsim-sweep-j2");
+    remove_dir(TEST_TMP "distsim-sweep-j1");
+    remove_dir(TEST_TMP "distsim-sweep-j2");
     run_ok(a1);
     run_ok(a2);
-    compare_outputs("/tmp/distsim-sweep-j1", "/tmp/distsim-sweep-j2", 8);
+    compare_outputs(TEST_TMP "distsim-sweep-j1", TEST_TMP "distsim-sweep-j2", 8);
     unlink(yaml);
 }
 
@@ -149,13 +149,13 @@ static pid_t start(const char *const *args)
 
 static void test_sweep__resume_after_kill_gives_the_same_bytes(void)
 {
-    const char *yaml = "/tmp/distsim-sweep-kill.yaml";
+    const char *yaml = TEST_TMP "distsim-sweep-kill.yaml";
     const char *clean[] = {"sweep", yaml, "-q", "--jobs", "2", "-o",
-                           "/tmp/distsim-sweep-clean", NULL};
+                           TEST_TMP "distsim-sweep-clean", NULL};
     const char *killed[] = {"sweep", yaml, "-q", "--jobs", "1", "-o",
-                            "/tmp/distsim-sweep-killed", NULL};
+                            TEST_TMP "distsim-sweep-killed", NULL};
     const char *resume[] = {"sweep", yaml, "-q", "--jobs", "2", "-o",
-                            "/tmp/distsim-sweep-killed", "--resume", NULL};
+                            TEST_TMP "distsim-sweep-killed", "--resume", NULL};
     struct timespec pause = {0, 20000000};
     size_t n_done = 0;
     pid_t pid;
@@ -164,23 +164,23 @@ static void test_sweep__resume_after_kill_gives_the_same_bytes(void)
     write_scenario(yaml, "60s", "  params:\n"
                    "    - key: clients.c.arrival.rate\n"
                    "      range: {from: 200/s, to: 1800/s, step: 200/s}\n");
-    remove_dir("/tmp/distsim-sweep-clean");
-    remove_dir("/tmp/distsim-sweep-killed");
-    remove_dir("/tmp/.distsim-sweep-killed.partial");
+    remove_dir(TEST_TMP "distsim-sweep-clean");
+    remove_dir(TEST_TMP "distsim-sweep-killed");
+    remove_dir(TEST_TMP ".distsim-sweep-killed.partial");
     pid = start(killed);
     /* Kill it once some points, but not all nine, are in place. */
     for (int i = 0; i < 3000 && n_done < 2; i++) {
         nanosleep(&pause, NULL);
-        n_done = count_points("/tmp/.distsim-sweep-killed.partial");
+        n_done = count_points(TEST_TMP ".distsim-sweep-killed.partial");
     }
     kill(pid, SIGKILL);
     waitpid(pid, &st, 0);
-    n_done = count_points("/tmp/.distsim-sweep-killed.partial");
+    n_done = count_points(TEST_TMP ".distsim-sweep-killed.partial");
     printf("  killed with %zu of 9 points finished\n", n_done);
     CHECK(n_done >= 2 && n_done < 9);
     run_ok(resume);
     run_ok(clean);
-    compare_outputs("/tmp/distsim-sweep-clean", "/tmp/distsim-sweep-killed",
+    compare_outputs(TEST_TMP "distsim-sweep-clean", TEST_TMP "distsim-sweep-killed",
                     9);
     unlink(yaml);
 }
@@ -231,8 +231,8 @@ static void test_sweep__grid_zip_and_log_ranges(void)
 
 static void expect_problems(const char *sweep, const char *want)
 {
-    const char *yaml = "/tmp/distsim-sweep-bad.yaml";
-    const char *args[] = {"sweep", yaml, "-o", "/tmp/distsim-sweep-bad",
+    const char *yaml = TEST_TMP "distsim-sweep-bad.yaml";
+    const char *args[] = {"sweep", yaml, "-o", TEST_TMP "distsim-sweep-bad",
                           NULL};
     struct spawn_out o;
 
@@ -247,20 +247,20 @@ static void expect_problems(const char *sweep, const char *want)
 static void test_sweep__bad_definitions_are_reported_with_positions(void)
 {
     expect_problems("  combine: mesh\n  parms: []\n",
-                    "/tmp/distsim-sweep-bad.yaml:17:3: sweep: needs params "
+                    TEST_TMP "distsim-sweep-bad.yaml:17:3: sweep: needs params "
                     "(the parameters to sweep)\n"
-                    "/tmp/distsim-sweep-bad.yaml:17:12: sweep.combine: "
+                    TEST_TMP "distsim-sweep-bad.yaml:17:12: sweep.combine: "
                     "\"mesh\" is not grid or zip\n"
-                    "/tmp/distsim-sweep-bad.yaml:18:3: sweep.parms: unknown "
+                    TEST_TMP "distsim-sweep-bad.yaml:18:3: sweep.parms: unknown "
                     "key; did you mean \"params\"?\n");
     expect_problems("  params:\n    - key: x\n      range: {from: 1/s, to: "
                     "5ms, points: 1}\n",
-                    "/tmp/distsim-sweep-bad.yaml:19:30: "
+                    TEST_TMP "distsim-sweep-bad.yaml:19:30: "
                     "sweep.params[0].range: from and to must have the same "
                     "unit (\"/s\" and \"ms\")\n");
     expect_problems("  combine: zip\n  params:\n    - key: a\n      values: "
                     "[1, 2]\n    - key: a\n      values: [1]\n",
-                    "/tmp/distsim-sweep-bad.yaml:21:12: sweep.params[1].key:"
+                    TEST_TMP "distsim-sweep-bad.yaml:21:12: sweep.params[1].key:"
                     " \"a\" is swept twice (also sweep.params[0])\n");
 }
 
@@ -269,10 +269,10 @@ static void test_sweep__bad_values_point_at_the_sweep(void)
     expect_problems("  params:\n    - key: servers.s.workers\n"
                     "      values: [2, 0]\n"
                     "    - key: servers.s.wrokers\n      values: [1]\n",
-                    "/tmp/distsim-sweep-bad.yaml:21:16: servers[0].wrokers: "
+                    TEST_TMP "distsim-sweep-bad.yaml:21:16: servers[0].wrokers: "
                     "unknown key; did you mean \"workers\"? (swept value "
                     "servers.s.wrokers=1)\n"
-                    "/tmp/distsim-sweep-bad.yaml:19:19: servers[0].workers: "
+                    TEST_TMP "distsim-sweep-bad.yaml:19:19: servers[0].workers: "
                     "must be between 1 and 100000 (swept value "
                     "servers.s.workers=0)\n");
 }
