@@ -574,7 +574,8 @@ static char *make_table(const struct sim_sweepout *s, const char *dir,
 
 /* Rank 0: the sweep's own files, from the points read back. */
 static int finish(struct sim_sweeprun *run, struct sim_outdir *od,
-                  char **table, size_t n_run, struct sim_error *err)
+                  bool has_charts, char **table, size_t n_run,
+                  struct sim_error *err)
 {
     struct sim_sweepout_param *params;
     struct sim_sweepout s = {0};
@@ -604,8 +605,11 @@ static int finish(struct sim_sweeprun *run, struct sim_outdir *od,
     if (rc == 0)
         rc = sim_sweepout_write_json(&s, sim_outdir_path(od, "summary.json",
                                      path, sizeof path), err);
-    if (rc == 0)
+    if (rc == 0 && has_charts)
         rc = sim_sweepout_charts(&s, od->tmp, err);
+    else if (rc == 0)
+        snprintf(s.chart_note, sizeof s.chart_note, "No charts were drawn "
+                 "(--charts none).");
     if (rc == 0)
         rc = sim_capreport_sweep(&s, od->tmp, err);
     if (rc == 0)
@@ -644,7 +648,7 @@ int sim_sweeprun_execute(struct sim_sweeprun *run,
         rc = run_share(&x, todo, n_todo, o->jobs, &n_mine);
     *n_run = n_todo;
     if (rc == 0 && !x.is_sender)
-        rc = finish(run, &od, table, n_todo, err);
+        rc = finish(run, &od, !o->skips_charts, table, n_todo, err);
     exec_release(&x, n_mine);
     free(todo);
     sim_outdir_release(&od);
