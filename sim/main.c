@@ -25,6 +25,7 @@
 #include "sim/outdir.h"
 #include "sim/plan.h"
 #include "sim/progress.h"
+#include "sim/ranks.h"
 #include "sim/render.h"
 #include "sim/scenario.h"
 #include "sim/summary.h"
@@ -579,7 +580,9 @@ static int cmd_check(const struct options *o)
     return rc;
 }
 
-static int cmd_sweep(const struct options *o)
+/* Runs a sweep; under MPI (ranks), only rank 0 prints. */
+static int run_sweep(const struct options *o,
+                     const struct sim_sweeprun_ranks *ranks)
 {
     struct sim_variant_request rq = {
         .file = o->file, .sets = o->sets, .n_sets = o->n_sets,
@@ -590,15 +593,16 @@ static int cmd_sweep(const struct options *o)
     struct sim_sweeprun *run = NULL;
     struct sim_error err = {0};
     char dir[4096], *table = NULL;
+    bool is_talker = ranks == NULL || ranks->rank == 0;
     size_t n_run;
     int rc;
 
     rc = sim_sweeprun_load(&rq, &run, &probs, &err);
-    for (size_t i = 0; i < probs.n; i++)
+    for (size_t i = 0; i < probs.n && is_talker; i++)
         fprintf(stderr, "%s\n", probs.lines[i]);
     sim_variant_problems_release(&probs);
     if (rc != 0) {
-        if (rc != SIM_EINVAL)
+        if (rc != SIM_EINVAL && is_talker)
             fprintf(stderr, "distsim: %s: %s\n", o->file, err.msg);
         return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
     }
@@ -608,10 +612,12 @@ static int cmd_sweep(const struct options *o)
     opts.is_resume = o->is_resume;
     opts.is_forced = o->is_forced;
     opts.skips_charts = o->charts == SIM_PLOT_NONE;
+    opts.ranks = ranks;
     rc = sim_sweeprun_execute(run, &opts, &table, &n_run, &err);
     sim_sweeprun_free(run);
     if (rc != 0) {
-        fprintf(stderr, "distsim: %s\n", err.msg);
+        if (is_talker)
+            fprintf(stderr, "distsim: %s\n", err.msg);
         free(table);
         return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
     }
@@ -619,6 +625,24 @@ static int cmd_sweep(const struct options *o)
         fputs(table, stdout);
     free(table);
     return 0;
+}
+
+/* A sweep alone, or as one rank of an MPI job when mpirun started it. */
+static int cmd_sweep(const struct options *o)
+{
+    struct sim_sweeprun_ranks ranks;
+    struct sim_error err = {0};
+    int exit_code;
+
+    if (!sim_ranks_is_launched())
+        return run_sweep(o, NULL);
+    if (sim_ranks_start(&ranks, &err) != 0) {
+        fprintf(stderr, "distsim: %s\n", err.msg);
+        return EXIT_RUN;
+    }
+    exit_code = run_sweep(o, &ranks);
+    sim_ranks_stop(&ranks);
+    return exit_code;
 }
 
 static void show_point(void *ctx, const char *line)
@@ -685,7 +709,7 @@ int main(int argc, char **argv)
 
     gsl_set_error_handler_off();
     if (strcmp(cmd, "--version") == 0) {
-        printf("distsim %s\n", SIM_VERSION);
+        printf("distsim %s (%s)\n", SIM_VERSION, sim_ranks_build());
         return 0;
     }
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
