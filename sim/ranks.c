@@ -106,7 +106,7 @@ void sim_ranks_stop(struct sim_sweeprun_ranks *r)
 
 const char *sim_ranks_build(void)
 {
-    return "built without MPI (pkg-config found no ompi-c)";
+    return "built without MPI: pkg-config found no ompi-c";
 }
 
 int sim_ranks_start(struct sim_sweeprun_ranks *r, struct sim_error *err)
