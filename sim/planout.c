@@ -588,7 +588,7 @@ static void analytic(struct sim_capreport_doc *d, const struct out *o)
                           "the range" : "", p->answer < p->n_points
                           ? p->points[p->answer].value : "none");
     }
-    if (p->answer < p->n_points) {
+    if (p->answer < p->n_points && a->outcome != SIM_PLANOUT_NO_MODEL) {
         sim_strbuf_printf(&sb, " At the simulated answer, ");
         sim_capreport_analytic(point_of(o, p->answer), &sb);
         sim_strbuf_printf(&sb, ".");
