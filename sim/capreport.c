@@ -15,11 +15,6 @@
 #include "sim/shape.h"
 #include "sim/strbuf.h"
 
-/* The two documents, written side by side. */
-struct doc2 {
-    struct sim_strbuf md, html;
-};
-
 static void esc_html(struct sim_strbuf *sb, const char *s)
 {
     for (; *s != '\0'; s++) {
@@ -45,7 +40,8 @@ static void esc_md(struct sim_strbuf *sb, const char *s)
     }
 }
 
-static void heading(struct doc2 *d, const char *text)
+void sim_capreport_doc_heading(struct sim_capreport_doc *d,
+                               const char *text)
 {
     sim_strbuf_printf(&d->md, "\n## ");
     esc_md(&d->md, text);
@@ -55,7 +51,7 @@ static void heading(struct doc2 *d, const char *text)
     sim_strbuf_printf(&d->html, "</h2>\n");
 }
 
-static void para(struct doc2 *d, const char *text)
+void sim_capreport_doc_para(struct sim_capreport_doc *d, const char *text)
 {
     esc_md(&d->md, text);
     sim_strbuf_printf(&d->md, "\n\n");
@@ -64,8 +60,8 @@ static void para(struct doc2 *d, const char *text)
     sim_strbuf_printf(&d->html, "</p>\n");
 }
 
-/* A table row; cells separated by tabs in text. */
-static void row(struct doc2 *d, const char *text, bool is_head)
+void sim_capreport_doc_row(struct sim_capreport_doc *d, const char *text,
+                           bool is_head)
 {
     char *copy = strdup(text), *save = NULL;
     size_t n = 0;
@@ -94,6 +90,11 @@ static void row(struct doc2 *d, const char *text, bool is_head)
     free(copy);
 }
 
+void sim_capreport_doc_table(struct sim_capreport_doc *d, bool is_start)
+{
+    sim_strbuf_printf(&d->html, is_start ? "<table>\n" : "</table>\n");
+}
+
 static void fmt_ci(char *buf, size_t n, const struct sim_pointdir_figure *f)
 {
     if (f == NULL || isnan(f->mean))
@@ -111,7 +112,7 @@ size_t sim_capreport_analytic(const struct sim_pointdir *p,
     char ci[96];
 
     sim_shape_match(&p->settings, &sh);
-    if (sh.n_figs == 0) {
+    if (sh.n_figs == 0 || sh.is_unstable) {
         sim_strbuf_printf(sb, "no analytic model applies: %s", sh.why);
         return 0;
     }
@@ -128,7 +129,8 @@ size_t sim_capreport_analytic(const struct sim_pointdir *p,
 
 /* The answer to the sweep's question: which points meet every
  * expectation, the knee, and where the SLO breaks. */
-static void answer(struct doc2 *d, const struct sim_sweepout *s)
+static void answer(struct sim_capreport_doc *d,
+                   const struct sim_sweepout *s)
 {
     struct sim_strbuf sb;
     size_t n_met = 0;
@@ -161,13 +163,14 @@ static void answer(struct doc2 *d, const struct sim_sweepout *s)
                           "low-load value: no knee within the sweep.",
                           SIM_SWEEPOUT_KNEE_FACTOR);
     text = sim_strbuf_take(&sb);
-    para(d, text ? text : "");
+    sim_capreport_doc_para(d, text ? text : "");
     free(text);
 }
 
 /* Headroom: where the SLO breaks, and each expectation's margin at the
  * last point that meets them all. */
-static void headroom(struct doc2 *d, const struct sim_sweepout *s)
+static void headroom(struct sim_capreport_doc *d,
+                     const struct sim_sweepout *s)
 {
     const struct sim_sweepout_knee *k = &s->knee;
     size_t best = s->n_rows;
@@ -181,7 +184,7 @@ static void headroom(struct doc2 *d, const struct sim_sweepout *s)
         else
             snprintf(line, sizeof line, "The SLO (%s < %.4g ms) holds at "
                      "every throughput swept.", k->latency, 1e3 * k->slo_s);
-        para(d, line);
+        sim_capreport_doc_para(d, line);
     }
     for (size_t r = 0; r < s->n_rows; r++)
         if (s->rows[r].point.n_expects > 0 && s->rows[r].point.is_met)
@@ -190,23 +193,25 @@ static void headroom(struct doc2 *d, const struct sim_sweepout *s)
         return;
     snprintf(line, sizeof line, "Margins at point %zu, the last that "
              "meets every expectation:", best);
-    para(d, line);
-    sim_strbuf_printf(&d->html, "<table>\n");
-    row(d, "expectation\tscope\tsimulated (95%)\tmargin", true);
+    sim_capreport_doc_para(d, line);
+    sim_capreport_doc_table(d, true);
+    sim_capreport_doc_row(d, "expectation\tscope\tsimulated (95%)\tmargin",
+                          true);
     for (size_t i = 0; i < s->rows[best].point.n_expects; i++) {
         const struct sim_pointdir_expect *e = &s->rows[best].point.expects[i];
 
         snprintf(line, sizeof line, "%s\t%s\t%.5g ± %.2g\t%.1f%% of the "
                  "threshold", e->text, e->scope, e->mean, e->half_width,
                  100 * fabs(e->threshold - e->mean) / fabs(e->threshold));
-        row(d, line, false);
+        sim_capreport_doc_row(d, line, false);
     }
-    sim_strbuf_printf(&d->html, "</table>\n");
+    sim_capreport_doc_table(d, false);
 }
 
-static void analytic_section(struct doc2 *d, const struct sim_sweepout *s)
+static void analytic_section(struct sim_capreport_doc *d,
+                             const struct sim_sweepout *s)
 {
-    heading(d, "Analytic expectation beside the simulation");
+    sim_capreport_doc_heading(d, "Analytic expectation beside the simulation");
     for (size_t r = 0; r < s->n_rows; r++) {
         struct sim_strbuf sb;
         char *text;
@@ -215,18 +220,20 @@ static void analytic_section(struct doc2 *d, const struct sim_sweepout *s)
         sim_strbuf_printf(&sb, "Point %zu: ", r);
         sim_capreport_analytic(&s->rows[r].point, &sb);
         text = sim_strbuf_take(&sb);
-        para(d, text ? text : "");
+        sim_capreport_doc_para(d, text ? text : "");
         free(text);
     }
 }
 
-static void points_table(struct doc2 *d, const struct sim_sweepout *s)
+static void points_table(struct sim_capreport_doc *d,
+                         const struct sim_sweepout *s)
 {
     char line[2048], ci[96];
     size_t len;
 
-    heading(d, "Points (mean ± half-width of the 95% interval)");
-    sim_strbuf_printf(&d->html, "<table>\n");
+    sim_capreport_doc_heading(d, "Points (mean ± half-width of the 95% "
+                              "interval)");
+    sim_capreport_doc_table(d, true);
     len = (size_t)snprintf(line, sizeof line, "point");
     for (size_t j = 0; j < s->n_params && len < sizeof line; j++)
         len += (size_t)snprintf(line + len, sizeof line - len, "\t%s",
@@ -236,7 +243,7 @@ static void points_table(struct doc2 *d, const struct sim_sweepout *s)
                  "expectations", s->knee.latency);
     else if (len < sizeof line)
         snprintf(line + len, sizeof line - len, "\texpectations");
-    row(d, line, true);
+    sim_capreport_doc_row(d, line, true);
     for (size_t r = 0; r < s->n_rows; r++) {
         const struct sim_pointdir *p = &s->rows[r].point;
 
@@ -258,9 +265,9 @@ static void points_table(struct doc2 *d, const struct sim_sweepout *s)
             snprintf(line + len, sizeof line - len, "\t%s",
                      p->n_expects == 0 ? "none" : p->is_met ? "met"
                                                             : "not met");
-        row(d, line, false);
+        sim_capreport_doc_row(d, line, false);
     }
-    sim_strbuf_printf(&d->html, "</table>\n");
+    sim_capreport_doc_table(d, false);
 }
 
 /* Appends the SVG of a chart, without its XML prologue, to the page. */
@@ -287,12 +294,12 @@ static void inline_svg(struct sim_strbuf *sb, const char *dir,
     sim_strbuf_release(&svg);
 }
 
-static void charts(struct doc2 *d, const struct sim_sweepout *s,
-                   const char *dir)
+void sim_capreport_doc_charts(struct sim_capreport_doc *d,
+                              const struct sim_sweepout *s, const char *dir)
 {
-    heading(d, "Charts");
+    sim_capreport_doc_heading(d, "Charts");
     if (s->chart_note[0] != '\0')
-        para(d, s->chart_note);
+        sim_capreport_doc_para(d, s->chart_note);
     for (size_t i = 0; i < s->n_charts; i++) {
         sim_strbuf_printf(&d->md, "![");
         esc_md(&d->md, s->charts[i].title);
@@ -319,28 +326,46 @@ static int save(struct sim_strbuf *sb, const char *dir, const char *name,
     return 0;
 }
 
-int sim_capreport_sweep(const struct sim_sweepout *s, const char *dir,
-                        struct sim_error *err)
+void sim_capreport_doc_init(struct sim_capreport_doc *d, const char *name)
 {
-    struct doc2 d;
-    char line[1024];
-    size_t len = 0;
-    int rc;
-
-    sim_strbuf_init(&d.md);
-    sim_strbuf_init(&d.html);
-    sim_strbuf_printf(&d.md, "# Capacity report: ");
-    esc_md(&d.md, s->name);
-    sim_strbuf_printf(&d.md, "\n");
-    sim_strbuf_printf(&d.html, "<!DOCTYPE html>\n<html><head><meta "
+    sim_strbuf_init(&d->md);
+    sim_strbuf_init(&d->html);
+    sim_strbuf_printf(&d->md, "# Capacity report: ");
+    esc_md(&d->md, name);
+    sim_strbuf_printf(&d->md, "\n");
+    sim_strbuf_printf(&d->html, "<!DOCTYPE html>\n<html><head><meta "
                       "charset=\"utf-8\"><title>Capacity report</title>"
                       "<style>body{font-family:sans-serif;max-width:60em;"
                       "margin:auto}table{border-collapse:collapse}td,th{"
                       "border:1px solid #999;padding:2px 6px}</style>"
                       "</head><body>\n<h1>Capacity report: ");
-    esc_html(&d.html, s->name);
-    sim_strbuf_printf(&d.html, "</h1>\n");
-    heading(&d, "Question");
+    esc_html(&d->html, name);
+    sim_strbuf_printf(&d->html, "</h1>\n");
+}
+
+int sim_capreport_doc_save(struct sim_capreport_doc *d, const char *dir,
+                           struct sim_error *err)
+{
+    int rc;
+
+    sim_strbuf_printf(&d->html, "</body></html>\n");
+    rc = save(&d->md, dir, "report.md", err);
+    if (rc == 0)
+        rc = save(&d->html, dir, "report.html", err);
+    sim_strbuf_release(&d->md);
+    sim_strbuf_release(&d->html);
+    return rc;
+}
+
+int sim_capreport_sweep(const struct sim_sweepout *s, const char *dir,
+                        struct sim_error *err)
+{
+    struct sim_capreport_doc d;
+    char line[1024];
+    size_t len = 0;
+
+    sim_capreport_doc_init(&d, s->name);
+    sim_capreport_doc_heading(&d, "Question");
     for (size_t j = 0; j < s->n_params && len < sizeof line; j++)
         len += (size_t)snprintf(line + len, sizeof line - len, "%s%s",
                                 j ? ", " : "", s->params[j].key);
@@ -348,19 +373,13 @@ int sim_capreport_sweep(const struct sim_sweepout *s, const char *dir,
              "where does the design meet its expectations, where is the "
              "knee, and how much load does it take before the SLO breaks?",
              s->combine, s->n_rows);
-    para(&d, line);
-    heading(&d, "Answer");
+    sim_capreport_doc_para(&d, line);
+    sim_capreport_doc_heading(&d, "Answer");
     answer(&d, s);
-    heading(&d, "Headroom");
+    sim_capreport_doc_heading(&d, "Headroom");
     headroom(&d, s);
     analytic_section(&d, s);
     points_table(&d, s);
-    charts(&d, s, dir);
-    sim_strbuf_printf(&d.html, "</body></html>\n");
-    rc = save(&d.md, dir, "report.md", err);
-    if (rc == 0)
-        rc = save(&d.html, dir, "report.html", err);
-    sim_strbuf_release(&d.md);
-    sim_strbuf_release(&d.html);
-    return rc;
+    sim_capreport_doc_charts(&d, s, dir);
+    return sim_capreport_doc_save(&d, dir, err);
 }

@@ -23,7 +23,9 @@
 #include "models/server.h"
 #include "sim/batch.h"
 #include "sim/outdir.h"
+#include "sim/plan.h"
 #include "sim/progress.h"
+#include "sim/ranks.h"
 #include "sim/render.h"
 #include "sim/scenario.h"
 #include "sim/summary.h"
@@ -56,6 +58,8 @@ static const char usage_main[] =
     "  validate SCENARIO.yaml  load and check a scenario, run nothing\n"
     "  check HISTORY           check a history for linearizability\n"
     "  sweep SCENARIO.yaml     run every point of the scenario's sweep:\n"
+    "  plan SCENARIO.yaml      find the least (or most) of one parameter\n"
+    "                          that meets every expect:\n"
     "\n"
     "  distsim <command> --help   options of a command\n"
     "  distsim --version          the version\n";
@@ -99,7 +103,37 @@ static const char usage_sweep[] =
     "      --resume            keep the points an interrupted sweep into\n"
     "                          DIR finished, and run only the rest\n"
     "      --set KEY.PATH=VALUE  override one value of the scenario\n"
+    "      --charts none       draw no charts\n"
     "      --seed N, --replications N, --force, -q: as for run\n";
+
+static const char usage_plan[] =
+    "usage: distsim plan SCENARIO.yaml --param KEY --from A --to B "
+    "[options]\n"
+    "\n"
+    "Finds the smallest value of KEY in [A, B] (with --largest, the\n"
+    "largest) at which every expect: of the scenario is met over its whole\n"
+    "95% interval, by bisection, assuming that meeting them is monotone in\n"
+    "KEY; the two ends are run first. A and B carry the key's unit; whole\n"
+    "numbers without a unit search counts, anything else stops at the\n"
+    "resolution. A point that is unsure gets twice the replications, up to\n"
+    "the cap. Writes points/, summary.json, points.tsv, charts/, report.md\n"
+    "and report.html to the output directory (out/<name>-plan/ unless -o).\n"
+    "\n"
+    "options:\n"
+    "      --param KEY         the parameter, as --set takes it\n"
+    "      --from A, --to B    the range searched (A below B)\n"
+    "      --largest           the largest value that meets them\n"
+    "      --resolution R      stop when the gap is at most R (default: 1\n"
+    "                          for counts, else 1% of the range)\n"
+    "      --max-replications N  the cap of the doubling (default 40)\n"
+    "      -o, --output DIR    write results to DIR\n"
+    "      --jobs N            worker processes (default: one per core)\n"
+    "      --set KEY.PATH=VALUE  override one value of the scenario\n"
+    "      --charts none       draw no charts\n"
+    "      --seed N, --replications N, --force, -q: as for run\n"
+    "\n"
+    "Exit code 0 an answer was found, 1 none in the range, 2 bad input,\n"
+    "3 could not run.\n";
 
 static const char usage_validate[] =
     "usage: distsim validate SCENARIO.yaml [--set KEY.PATH=VALUE ...]\n"
@@ -137,6 +171,10 @@ struct options {
     bool is_forced;
     bool is_quiet;
     bool is_resume;                     /* sweep: keep finished points */
+    const char *param, *from, *to;      /* plan: the parameter and range */
+    const char *resolution;             /* plan: NULL for the default */
+    unsigned max_reps;                  /* plan: 0 for the default */
+    bool is_largest;                    /* plan: the largest that meets */
 };
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -225,6 +263,43 @@ static int parse_value_option(struct options *o, const char *arg,
     return 0;
 }
 
+static bool is_plan_option(const struct options *o, const char *arg)
+{
+    static const char *const names[] = {
+        "--param", "--from", "--to", "--resolution", "--max-replications",
+    };
+
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(o->command, "plan") == 0 && is_option(arg, NULL, names[k]))
+            return true;
+    return false;
+}
+
+static int parse_plan_option(struct options *o, const char *arg,
+                             const char *val)
+{
+    long v;
+
+    if (val == NULL)
+        return usage_error(o->command, "option %s needs a value", arg);
+    if (is_option(arg, NULL, "--param")) {
+        o->param = val;
+    } else if (is_option(arg, NULL, "--from")) {
+        o->from = val;
+    } else if (is_option(arg, NULL, "--to")) {
+        o->to = val;
+    } else if (is_option(arg, NULL, "--resolution")) {
+        o->resolution = val;
+    } else {
+        v = parse_count(val, 2, SIM_PLAN_MAX_REPS);
+        if (v < 0)
+            return usage_error(o->command, "--max-replications \"%s\" is "
+                               "not a whole number from 2 to 10000", val);
+        o->max_reps = (unsigned)v;
+    }
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
     static const char *const valued[][2] = {
@@ -237,6 +312,11 @@ static int parse_args(int argc, char **argv, struct options *o)
         const char *arg = argv[i];
         bool is_valued = false;
 
+        if (is_plan_option(o, arg)) {
+            if (parse_plan_option(o, arg, option_value(argc, argv, &i, arg)))
+                return EXIT_INPUT;
+            continue;
+        }
         for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
             if (!is_option(arg, valued[k][0], valued[k][1]))
                 continue;
@@ -254,6 +334,9 @@ static int parse_args(int argc, char **argv, struct options *o)
         else if (strcmp(arg, "--resume") == 0 &&
                  strcmp(o->command, "sweep") == 0)
             o->is_resume = true;
+        else if (strcmp(arg, "--largest") == 0 &&
+                 strcmp(o->command, "plan") == 0)
+            o->is_largest = true;
         else if (arg[0] == '-' && arg[1] != '\0')
             return usage_error(o->command, "unknown option \"%s\"", arg);
         else if (o->file == NULL)
@@ -497,7 +580,9 @@ static int cmd_check(const struct options *o)
     return rc;
 }
 
-static int cmd_sweep(const struct options *o)
+/* Runs a sweep; under MPI (ranks), only rank 0 prints. */
+static int run_sweep(const struct options *o,
+                     const struct sim_sweeprun_ranks *ranks)
 {
     struct sim_variant_request rq = {
         .file = o->file, .sets = o->sets, .n_sets = o->n_sets,
@@ -508,15 +593,16 @@ static int cmd_sweep(const struct options *o)
     struct sim_sweeprun *run = NULL;
     struct sim_error err = {0};
     char dir[4096], *table = NULL;
+    bool is_talker = ranks == NULL || ranks->rank == 0;
     size_t n_run;
     int rc;
 
     rc = sim_sweeprun_load(&rq, &run, &probs, &err);
-    for (size_t i = 0; i < probs.n; i++)
+    for (size_t i = 0; i < probs.n && is_talker; i++)
         fprintf(stderr, "%s\n", probs.lines[i]);
     sim_variant_problems_release(&probs);
     if (rc != 0) {
-        if (rc != SIM_EINVAL)
+        if (rc != SIM_EINVAL && is_talker)
             fprintf(stderr, "distsim: %s: %s\n", o->file, err.msg);
         return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
     }
@@ -525,10 +611,13 @@ static int cmd_sweep(const struct options *o)
     opts.jobs = o->jobs ? o->jobs : default_jobs();
     opts.is_resume = o->is_resume;
     opts.is_forced = o->is_forced;
+    opts.skips_charts = o->charts == SIM_PLOT_NONE;
+    opts.ranks = ranks;
     rc = sim_sweeprun_execute(run, &opts, &table, &n_run, &err);
     sim_sweeprun_free(run);
     if (rc != 0) {
-        fprintf(stderr, "distsim: %s\n", err.msg);
+        if (is_talker)
+            fprintf(stderr, "distsim: %s\n", err.msg);
         free(table);
         return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
     }
@@ -536,6 +625,73 @@ static int cmd_sweep(const struct options *o)
         fputs(table, stdout);
     free(table);
     return 0;
+}
+
+/* A sweep alone, or as one rank of an MPI job when mpirun started it. */
+static int cmd_sweep(const struct options *o)
+{
+    struct sim_sweeprun_ranks ranks;
+    struct sim_error err = {0};
+    int exit_code;
+
+    if (!sim_ranks_is_launched())
+        return run_sweep(o, NULL);
+    if (sim_ranks_start(&ranks, &err) != 0) {
+        fprintf(stderr, "distsim: %s\n", err.msg);
+        return EXIT_RUN;
+    }
+    exit_code = run_sweep(o, &ranks);
+    sim_ranks_stop(&ranks);
+    return exit_code;
+}
+
+static void show_point(void *ctx, const char *line)
+{
+    (void)ctx;
+    printf("  %s\n", line);
+    fflush(stdout);
+}
+
+/* Reports a plan's failure; its exit code. */
+static int plan_failed(int rc, const struct sim_error *err)
+{
+    if (err->msg[0] != '\0')
+        fprintf(stderr, "distsim: %s\n", err->msg);
+    return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
+}
+
+static int cmd_plan(const struct options *o)
+{
+    struct sim_plan_request rq = {
+        .base = {.file = o->file, .sets = o->sets, .n_sets = o->n_sets,
+                 .kinds = kinds, .n_kinds = N_KINDS},
+        .key = o->param, .from = o->from, .to = o->to,
+        .resolution = o->resolution, .is_largest = o->is_largest,
+        .max_reps = o->max_reps ? o->max_reps : SIM_PLAN_DEFAULT_MAX_REPS,
+        .jobs = o->jobs ? o->jobs : default_jobs(), .dir = o->out_dir,
+        .is_forced = o->is_forced, .has_charts = o->charts != SIM_PLOT_NONE,
+        .on_point = o->is_quiet ? NULL : show_point,
+    };
+    struct sim_variant_problems probs = {0};
+    struct sim_error err = {0};
+    char *text = NULL;
+    bool is_found;
+    int rc;
+
+    if (o->param == NULL || o->from == NULL || o->to == NULL)
+        return usage_error(o->command, "missing %s", o->param == NULL
+                           ? "--param KEY" : o->from == NULL
+                           ? "--from VALUE" : "--to VALUE");
+    rc = sim_plan_run(&rq, &is_found, &text, &probs, &err);
+    for (size_t i = 0; i < probs.n; i++)
+        fprintf(stderr, "%s\n", probs.lines[i]);
+    sim_variant_problems_release(&probs);
+    if (rc != 0)
+        return plan_failed(rc, &err);
+    if (!o->is_quiet)
+        fputs(text, stdout);
+    free(text);
+    return is_found ? 0 : EXIT_EXPECT;
 }
 
 static bool wants_help(int argc, char **argv)
@@ -553,7 +709,7 @@ int main(int argc, char **argv)
 
     gsl_set_error_handler_off();
     if (strcmp(cmd, "--version") == 0) {
-        printf("distsim %s\n", SIM_VERSION);
+        printf("distsim %s (%s)\n", SIM_VERSION, sim_ranks_build());
         return 0;
     }
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
@@ -578,6 +734,13 @@ int main(int argc, char **argv)
             return 0;
         }
         return parse_args(argc, argv, &o) != 0 ? EXIT_INPUT : cmd_sweep(&o);
+    }
+    if (strcmp(cmd, "plan") == 0) {
+        if (wants_help(argc, argv)) {
+            fputs(usage_plan, stdout);
+            return 0;
+        }
+        return parse_args(argc, argv, &o) != 0 ? EXIT_INPUT : cmd_plan(&o);
     }
     if (strcmp(cmd, "check") == 0) {
         if (wants_help(argc, argv)) {

@@ -7,6 +7,7 @@
  */
 #include "sim/shape.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,24 @@ static void add_fig(struct sim_shape *out, const char *scope,
     f->value = v;
 }
 
+/*
+ * M/M/c offered c or more erlangs: the queue grows without bound, so the
+ * figures are their limits (every arrival waits, for ever longer).
+ */
+static void unstable(struct sim_shape *out, const char *client,
+                     const char *server, unsigned c, double a)
+{
+    snprintf(out->why, sizeof out->why, "the offered load (%.4g erlangs) "
+             "is at least the %u servers: no steady state", a, c);
+    snprintf(out->model, sizeof out->model, "M/M/%u (Erlang C), %.4g "
+             "erlangs offered: unstable", c, a);
+    add_fig(out, server, "p_wait", 1);
+    add_fig(out, server, "waiting_time.mean", INFINITY);
+    add_fig(out, server, "utilisation", 1);
+    add_fig(out, client, "response_time.mean", INFINITY);
+    out->is_unstable = true;
+}
+
 /* Open: Poisson arrivals at one group of c exponential workers. */
 static void match_open(const struct sim_report *rep, const char *client,
                        const char *server, struct sim_shape *out)
@@ -147,10 +166,13 @@ static void match_open(const struct sim_report *rep, const char *client,
         add_fig(out, server, "p_reject", sim_analytic_erlang_b(c, a));
         return;
     }
-    if (strcmp(cap, "unbounded") != 0 || a >= c) {
-        snprintf(out->why, sizeof out->why, a >= c ? "the offered load "
-                 "(%.4g erlangs) is at least the %u servers: no steady "
-                 "state" : "a bounded queue is not among the models", a, c);
+    if (strcmp(cap, "unbounded") != 0) {
+        snprintf(out->why, sizeof out->why, "a bounded queue is not among "
+                 "the models");
+        return;
+    }
+    if (a >= c) {
+        unstable(out, client, server, c, a);
         return;
     }
     snprintf(out->model, sizeof out->model, "M/M/%u (Erlang C), %.4g "

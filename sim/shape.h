@@ -9,6 +9,7 @@
 #ifndef SIM_SHAPE_H
 #define SIM_SHAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sim/report.h"
@@ -26,6 +27,9 @@ struct sim_shape {
     char model[200];                    /* the model and its parameters */
     struct sim_shape_figure figs[SIM_SHAPE_MAX_FIGS];
     size_t n_figs;                      /* 0: none applies, see why */
+    bool is_unstable;                   /* the model applies but has no
+                                           steady state (why says so):
+                                           figs hold its limits */
     char why[200];                      /* why no model applies */
 };
 

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "sim/gnuplot.h"
 #include "sim/strbuf.h"
 #include "sim/version.h"
 
@@ -376,28 +376,9 @@ void sim_sweepout_analyse(struct sim_sweepout *s)
 /* Where the chart scripts are: $DISTSIM_PLOTS or plots/ above the program. */
 static bool find_scripts(char *buf, size_t n)
 {
-    const char *env = getenv("DISTSIM_PLOTS");
-    char exe[4096], probe[4200];
-    ssize_t len;
-    struct stat st;
+    struct sim_error err = {0};
 
-    if (env != NULL && env[0] != '\0') {
-        snprintf(buf, n, "%s", env);
-        return true;
-    }
-    len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len <= 0)
-        return false;
-    exe[len] = '\0';
-    for (int up = 0; up < 4; up++) {
-        snprintf(exe, sizeof exe, "%s", dirname(exe));
-        snprintf(probe, sizeof probe, "%s/plots/sweep.gp", exe);
-        if (stat(probe, &st) == 0) {
-            snprintf(buf, n, "%.4000s/plots", exe);
-            return true;
-        }
-    }
-    return false;
+    return sim_gnuplot_scripts(buf, n, &err) == 0;
 }
 
 /* Runs gnuplot -c script args... without a shell; its exit code. */

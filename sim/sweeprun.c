@@ -348,80 +348,138 @@ static void exec_release(struct exec *x, size_t n)
     free(x->mine);
 }
 
-/* Rank 0: reads the records of one point sent by another rank. */
+/*
+ * Rank 0: reads the records of one point sent by another rank, one per
+ * replication in order (each record names its replication).
+ */
 static int unpack_point(struct exec *x, size_t p, const unsigned char *data,
                         size_t len, struct sim_batch *b)
 {
     size_t pos = 0;
+    unsigned n_got = 0;
     uint32_t n;
 
     b->n_reps = x->run->scs[p]->replications;
     b->reports = calloc(b->n_reps, sizeof *b->reports);
     if (b->reports == NULL)
         return SIM_ENOMEM;
-    while (pos + sizeof n <= len) {
+    while (pos + sizeof n <= len && n_got < b->n_reps) {
         struct sim_error err = {0};
+        struct sim_report rep;
         unsigned index;
         int rc;
 
         memcpy(&n, data + pos, sizeof n);
-        if (n < sizeof index || n > len - pos - sizeof n)
+        if (n > len - pos - sizeof n)
             return SIM_EINTERNAL;
-        memcpy(&index, data + pos + sizeof n, sizeof index);
-        if (index >= b->n_reps ||
-            sim_batch_unpack(data + pos, sizeof n + n, &index, &rc,
-                             &b->reports[index], &err) != 0 || rc != 0)
+        sim_report_init(&rep);
+        if (sim_batch_unpack(data + pos, sizeof n + n, &index, &rc, &rep,
+                             &err) != 0 || rc != 0 || index != n_got) {
+            sim_report_release(&rep);
             return SIM_EINTERNAL;
+        }
+        b->reports[n_got++] = rep;
         pos += sizeof n + n;
     }
-    return pos == len ? 0 : SIM_EINTERNAL;
+    return pos == len && n_got == b->n_reps ? 0 : SIM_EINTERNAL;
 }
 
-/* Rank 0: writes the n points the other ranks send. */
-static int receive_points(struct exec *x, size_t n)
+/* Rank 0: reads a failure notice (a status word, then the message). */
+static int read_notice(struct exec *x, const unsigned char *data,
+                       size_t len)
+{
+    int32_t rc = SIM_EINTERNAL;
+
+    if (len >= sizeof rc)
+        memcpy(&rc, data, sizeof rc);
+    if (rc >= 0 || rc < SIM_EINTERNAL)
+        rc = SIM_EINTERNAL;
+    return sim_error_set(x->err, rc, "%.*s (on another rank)",
+                         len > sizeof rc ? (int)(len - sizeof rc) : 0,
+                         (const char *)data + sizeof rc);
+}
+
+/*
+ * Rank 0: takes one message from another rank and writes the point it
+ * carries (unless is_kept is false: rank 0 failed and only drains).
+ */
+static int receive_one(struct exec *x, bool is_kept)
 {
     const struct sim_sweeprun_ranks *rk = x->ranks;
+    size_t n_points = x->run->n_points;
+    struct sim_batch b = {0};
+    unsigned char *data = NULL;
+    char dir[4200];
+    size_t len = 0;
+    int tag = -1, rc;
 
+    rc = rk->recv(rk->ctx, &tag, &data, &len);
+    if (rc == 0 && tag >= 0 && (size_t)tag >= n_points &&
+        (size_t)tag < 2 * n_points)
+        rc = read_notice(x, data, len);
+    else if (rc == 0 && (tag < 0 || (size_t)tag >= n_points))
+        rc = sim_error_set(x->err, SIM_EINTERNAL, "a rank sent a damaged "
+                           "result");
+    else if (rc == 0 && is_kept && unpack_point(x, (size_t)tag, data, len,
+                                                &b) != 0)
+        rc = sim_error_set(x->err, SIM_EINTERNAL, "a rank sent a damaged "
+                           "result");
+    else if (rc == 0 && is_kept) {
+        point_dir(x->work, (size_t)tag, dir, sizeof dir);
+        rc = sim_pointdir_write(dir, x->run->scs[tag], &b, x->err);
+    } else if (rc != 0) {
+        sim_error_set(x->err, rc, "cannot receive a result from a rank");
+    }
+    free(data);
+    sim_batch_release(&b);
+    return rc;
+}
+
+/*
+ * Rank 0: receives the n messages the other ranks send, one per point of
+ * theirs, even after a failure (its own, rc, or theirs), so that no rank
+ * is left waiting to send. Returns the first failure.
+ */
+static int receive_points(struct exec *x, size_t n, int rc)
+{
     for (size_t i = 0; i < n; i++) {
-        struct sim_batch b = {0};
-        unsigned char *data = NULL;
-        char dir[4200];
-        size_t len;
-        int tag, rc;
+        struct sim_error mine = *x->err;
+        int r = receive_one(x, rc == 0);
 
-        rc = rk->recv(rk->ctx, &tag, &data, &len);
-        if (rc == 0 && (tag < 0 || (size_t)tag >= x->run->n_points))
-            rc = SIM_EINTERNAL;
-        if (rc == 0)
-            rc = unpack_point(x, (size_t)tag, data, len, &b);
-        free(data);
-        if (rc == 0) {
-            point_dir(x->work, (size_t)tag, dir, sizeof dir);
-            rc = sim_pointdir_write(dir, x->run->scs[tag], &b, x->err);
-        } else {
-            sim_error_set(x->err, rc, "a rank sent a damaged result");
-        }
-        sim_batch_release(&b);
         if (rc != 0)
-            return rc;
+            *x->err = mine;
+        else
+            rc = r;
     }
-    return 0;
+    return rc;
 }
 
-/* Other ranks: sends every point run here to rank 0. */
-static int send_points(struct exec *x, size_t n)
+/*
+ * Other ranks: sends rank 0 every point run here; when the run failed
+ * (run_rc), a notice for each point instead (tag n_points + point, the
+ * status and the message), so rank 0 receives all it waits for.
+ */
+static int send_points(struct exec *x, size_t n, int run_rc)
 {
     const struct sim_sweeprun_ranks *rk = x->ranks;
+    unsigned char notice[sizeof x->err->msg + sizeof(int32_t)];
+    int32_t word = run_rc;
+    size_t n_notice = sizeof word + strlen(x->err->msg);
+    int rc = run_rc;
 
+    memcpy(notice, &word, sizeof word);
+    memcpy(notice + sizeof word, x->err->msg, n_notice - sizeof word);
     for (size_t k = 0; k < n; k++) {
-        int rc = rk->send(rk->ctx, (int)x->mine[k], x->slots[k].packed,
-                          x->slots[k].n_packed);
+        int r = run_rc == 0
+                ? rk->send(rk->ctx, (int)x->mine[k], x->slots[k].packed,
+                           x->slots[k].n_packed)
+                : rk->send(rk->ctx, (int)(x->run->n_points + x->mine[k]),
+                           notice, n_notice);
 
-        if (rc != 0)
-            return sim_error_set(x->err, rc, "cannot send a result to "
-                                 "rank 0");
+        if (r != 0 && rc == 0)
+            rc = sim_error_set(x->err, r, "cannot send a result to rank 0");
     }
-    return 0;
+    return rc;
 }
 
 /*
@@ -479,10 +537,10 @@ static int run_share(struct exec *x, const uint32_t *todo, uint32_t n_todo,
         if (i % size == rank)
             x->mine[(*n_mine)++] = todo[i];
     rc = run_mine(x, *n_mine, jobs);
-    if (rc == 0 && x->is_sender)
-        rc = send_points(x, *n_mine);
-    if (rc == 0 && !x->is_sender && size > 1)
-        rc = receive_points(x, n_todo - *n_mine);
+    if (x->is_sender)
+        rc = send_points(x, *n_mine, rc);
+    else if (size > 1)
+        rc = receive_points(x, n_todo - *n_mine, rc);
     return rc;
 }
 
@@ -594,7 +652,8 @@ static char *make_table(const struct sim_sweepout *s, const char *dir,
 
 /* Rank 0: the sweep's own files, from the points read back. */
 static int finish(struct sim_sweeprun *run, struct sim_outdir *od,
-                  char **table, size_t n_run, struct sim_error *err)
+                  bool has_charts, char **table, size_t n_run,
+                  struct sim_error *err)
 {
     struct sim_sweepout_param *params;
     struct sim_sweepout s = {0};
@@ -624,8 +683,11 @@ static int finish(struct sim_sweeprun *run, struct sim_outdir *od,
     if (rc == 0)
         rc = sim_sweepout_write_json(&s, sim_outdir_path(od, "summary.json",
                                      path, sizeof path), err);
-    if (rc == 0)
+    if (rc == 0 && has_charts)
         rc = sim_sweepout_charts(&s, od->tmp, err);
+    else if (rc == 0)
+        snprintf(s.chart_note, sizeof s.chart_note, "No charts were drawn "
+                 "(--charts none).");
     if (rc == 0)
         rc = sim_capreport_sweep(&s, od->tmp, err);
     if (rc == 0)
@@ -664,7 +726,7 @@ int sim_sweeprun_execute(struct sim_sweeprun *run,
         rc = run_share(&x, todo, n_todo, o->jobs, &n_mine);
     *n_run = n_todo;
     if (rc == 0 && !x.is_sender)
-        rc = finish(run, &od, table, n_todo, err);
+        rc = finish(run, &od, !o->skips_charts, table, n_todo, err);
     exec_release(&x, n_mine);
     free(todo);
     sim_outdir_release(&od);

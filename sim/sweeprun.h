@@ -38,6 +38,7 @@ struct sim_sweeprun_opts {
     unsigned jobs;                      /* worker processes per rank */
     bool is_resume;                     /* keep points already finished */
     bool is_forced;                     /* replace a directory not ours */
+    bool skips_charts;                  /* --charts none: draw none */
     const struct sim_sweeprun_ranks *ranks; /* NULL: this process alone */
 };
 
