@@ -312,18 +312,9 @@ static int save(struct sim_strbuf *sb, const char *dir, const char *name,
                 struct sim_error *err)
 {
     char path[4200];
-    FILE *f;
-    bool is_ok;
 
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    f = fopen(path, "w");
-    is_ok = f != NULL && !sb->is_failed &&
-            fwrite(sb->data ? sb->data : "", 1, sb->len, f) == sb->len;
-    if (f != NULL && fclose(f) != 0)
-        is_ok = false;
-    if (!is_ok)
-        return sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
-    return 0;
+    return sim_strbuf_save(sb, path, err);
 }
 
 void sim_capreport_doc_init(struct sim_capreport_doc *d, const char *name)
