@@ -7,6 +7,7 @@
  */
 #include "models/history.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -583,8 +584,9 @@ static int etcd_process(struct parser *ps, const char *p, size_t len,
 }
 
 /*
- * Parses one etcd log line, "... - PROCESS TYPE F VALUE", into ev. The
- * register has no key in these logs: every line gets the key ETCD_KEY.
+ * Parses one Jepsen log line, "PROCESS TYPE F VALUE" after an optional
+ * "... - " prefix (as Jepsen's own logs have), into ev. The register has
+ * no key in these logs: every line gets the key ETCD_KEY.
  */
 static int etcd_line(struct parser *ps, struct parse_event *ev)
 {
@@ -592,9 +594,12 @@ static int etcd_line(struct parser *ps, struct parse_event *ev)
     size_t len;
     int rc;
 
-    if (p == NULL)
-        return parse_fail(ps, skip_space(ps->line, ps->eol),
-                          "expected a log line '... - PROCESS TYPE F VALUE'");
+    if (p == NULL) {
+        p = skip_space(ps->line, ps->eol);
+        if (p == ps->eol || !(isdigit((unsigned char)*p) || *p == ':'))
+            return parse_fail(ps, p, "expected a log line 'PROCESS TYPE F "
+                              "VALUE', alone or after '... - '");
+    }
     if ((rc = etcd_field(ps, &p, &ev->at_process, &len)) < 0 ||
         (rc = etcd_process(ps, ev->at_process, len, ev)) < 0)
         return rc;

@@ -144,6 +144,13 @@ unsigned sim_cfg_add_override(struct sim_cfg *cfg, const char *assignment)
     return (unsigned)cfg->n_overrides;
 }
 
+const char *sim_cfg_override(const struct sim_cfg *cfg, unsigned origin)
+{
+    if (origin == 0 || origin > cfg->n_overrides)
+        return NULL;
+    return cfg->overrides[origin - 1];
+}
+
 void sim_cfg_verror_from(struct sim_cfg *cfg, unsigned origin, int line,
                          int col, const char *path, const char *fmt,
                          va_list ap)

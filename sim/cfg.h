@@ -66,6 +66,9 @@ void sim_cfg_error(struct sim_cfg *cfg, const char *path, const char *fmt,
  */
 unsigned sim_cfg_add_override(struct sim_cfg *cfg, const char *assignment);
 
+/* The text of the origin-th override, or NULL when there is none. */
+const char *sim_cfg_override(const struct sim_cfg *cfg, unsigned origin);
+
 /*
  * Records a problem found in the file at line:col (origin 0, as
  * sim_cfg_error_at does) or in the value given by the origin-th override

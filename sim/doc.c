@@ -1137,6 +1137,11 @@ static bool is_removal(const struct sim_doc_node *value)
 static int set_last(const struct doc_setter *s, struct sim_doc_node *node,
                     struct sim_doc_node *child, struct sim_doc_node *value)
 {
+    const char *earlier = sim_cfg_override(s->cfg, child->origin);
+
+    if (earlier != NULL && child->origin != s->origin)
+        return set_fail(s, strlen(s->path), "already set by --set '%s'",
+                        earlier);
     if (!is_removal(value)) {
         set_replace(child, value);
         return 0;

@@ -273,18 +273,16 @@ static bool holds(const struct sim_expect *e, double v)
 
 /*
  * Met when the whole interval satisfies the comparison, missed when none
- * of it does. Without an interval (one replication, or a figure that is
- * the same in every replication) the mean decides.
+ * of it does. A figure the same in every replication has an interval of
+ * width 0; one replication gives no interval at all, and so no verdict.
  */
 static enum sim_expect_status judge(const struct sim_expect *e, double mean,
                                     double hw)
 {
     double lo, hi;
 
-    if (isnan(mean))
+    if (isnan(mean) || !isfinite(hw))
         return SIM_EXPECT_UNSURE;
-    if (!isfinite(hw))
-        hw = 0;
     lo = mean - hw;
     hi = mean + hw;
     if (holds(e, lo) && holds(e, hi))

@@ -22,6 +22,7 @@
 #include "models/network.h"
 #include "models/server.h"
 #include "sim/batch.h"
+#include "sim/doc.h"
 #include "sim/outdir.h"
 #include "sim/plan.h"
 #include "sim/progress.h"
@@ -161,7 +162,7 @@ struct options {
     const char *command;
     const char *file;                   /* scenario or history */
     const char *out_dir;
-    const char *sets[MAX_SETS + 2];     /* --set, then --seed/--replications */
+    const char *sets[MAX_SETS];         /* --set, --seed, --replications */
     size_t n_sets;
     char seed_set[64];
     char reps_set[64];
@@ -222,6 +223,42 @@ static bool is_option(const char *arg, const char *s, const char *l)
            (strncmp(arg, l, n) == 0 && arg[n] == '=');
 }
 
+/* Which commands take which option; an option elsewhere is an error. */
+static const struct {
+    const char *short_name, *long_name;
+    const char *commands;               /* space-separated */
+} option_commands[] = {
+    {"-o", "--output", " run sweep plan "},
+    {NULL, "--jobs", " run sweep plan "},
+    {NULL, "--set", " run sweep plan validate "},
+    {NULL, "--seed", " run sweep plan validate "},
+    {NULL, "--replications", " run sweep plan validate "},
+    {NULL, "--charts", " run sweep plan "},
+    {NULL, "--force", " run sweep plan "},
+    {"-q", "--quiet", " run sweep plan "},
+    {NULL, "--resume", " sweep "},
+    {NULL, "--budget", " check "},
+};
+
+/* Usage error when arg is an option its command does not take. */
+static int check_applies(const struct options *o, const char *arg)
+{
+    char word[32];
+
+    snprintf(word, sizeof word, " %s ", o->command);
+    for (size_t k = 0; k < sizeof option_commands /
+                            sizeof option_commands[0]; k++) {
+        if (!is_option(arg, option_commands[k].short_name,
+                       option_commands[k].long_name))
+            continue;
+        if (strstr(option_commands[k].commands, word) == NULL)
+            return usage_error(o->command, "option %s does not apply to "
+                               "this command", option_commands[k].long_name);
+        return 0;
+    }
+    return 0;
+}
+
 static int parse_value_option(struct options *o, const char *arg,
                               const char *val)
 {
@@ -231,9 +268,15 @@ static int parse_value_option(struct options *o, const char *arg,
         return usage_error(o->command, "option %s needs a value", arg);
     if (is_option(arg, "-o", "--output")) {
         o->out_dir = val;
+    } else if (o->n_sets >= MAX_SETS && (is_option(arg, NULL, "--set") ||
+               is_option(arg, NULL, "--seed") ||
+               is_option(arg, NULL, "--replications"))) {
+        return usage_error(o->command, "too many --set options%s", "");
+    } else if (is_option(arg, NULL, "--set") && strncmp(val, "sweep", 5) == 0
+               && strchr(".[=", val[5]) != NULL && val[5] != '\0') {
+        return usage_error(o->command, "--set \"%s\": a sweep is read from "
+                           "the file only; edit its sweep: section", val);
     } else if (is_option(arg, NULL, "--set")) {
-        if (o->n_sets >= MAX_SETS)
-            return usage_error(o->command, "too many --set options%s", "");
         o->sets[o->n_sets++] = val;
     } else if (is_option(arg, NULL, "--jobs")) {
         v = parse_count(val, 1, 256);
@@ -255,10 +298,16 @@ static int parse_value_option(struct options *o, const char *arg,
         if (o->charts == -2)
             return usage_error(o->command, "--charts \"%s\" is not one of "
                                "png, svg, none", val);
+    } else if (is_option(arg, NULL, "--seed") && o->seed_set[0] != '\0') {
+        return usage_error(o->command, "--seed given twice%s", "");
     } else if (is_option(arg, NULL, "--seed")) {
         snprintf(o->seed_set, sizeof o->seed_set, "seed=%s", val);
+        o->sets[o->n_sets++] = o->seed_set;
+    } else if (o->reps_set[0] != '\0') {
+        return usage_error(o->command, "--replications given twice%s", "");
     } else {
         snprintf(o->reps_set, sizeof o->reps_set, "replications=%s", val);
+        o->sets[o->n_sets++] = o->reps_set;
     }
     return 0;
 }
@@ -312,6 +361,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         const char *arg = argv[i];
         bool is_valued = false;
 
+        if (check_applies(o, arg) != 0)
+            return EXIT_INPUT;
         if (is_plan_option(o, arg)) {
             if (parse_plan_option(o, arg, option_value(argc, argv, &i, arg)))
                 return EXIT_INPUT;
@@ -331,8 +382,7 @@ static int parse_args(int argc, char **argv, struct options *o)
             o->is_forced = true;
         else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0)
             o->is_quiet = true;
-        else if (strcmp(arg, "--resume") == 0 &&
-                 strcmp(o->command, "sweep") == 0)
+        else if (strcmp(arg, "--resume") == 0)
             o->is_resume = true;
         else if (strcmp(arg, "--largest") == 0 &&
                  strcmp(o->command, "plan") == 0)
@@ -349,10 +399,6 @@ static int parse_args(int argc, char **argv, struct options *o)
         return usage_error(o->command, "missing the %s file",
                            strcmp(o->command, "check") == 0 ? "history"
                                                             : "scenario");
-    if (o->seed_set[0] != '\0')
-        o->sets[o->n_sets++] = o->seed_set;
-    if (o->reps_set[0] != '\0')
-        o->sets[o->n_sets++] = o->reps_set;
     return 0;
 }
 
@@ -537,17 +583,66 @@ static int cmd_run(const struct options *o)
     return exit_code;
 }
 
+/* Whether the file (known to load) has a sweep: section. */
+static bool has_sweep(const char *file)
+{
+    struct sim_cfg *cfg = sim_cfg_new(file);
+    struct sim_doc *doc = NULL;
+    bool is_there;
+
+    if (cfg != NULL)
+        sim_doc_load_file(cfg, file, &doc);
+    is_there = doc != NULL &&
+               sim_doc_node_get(sim_doc_root(doc), "sweep") != NULL;
+    sim_doc_free(doc);
+    sim_cfg_free(cfg);
+    return is_there;
+}
+
+/* Loads and checks every point of the sweep; 0 or an exit code. */
+static int validate_sweep(const struct options *o, size_t *n_points)
+{
+    struct sim_variant_request rq = {
+        .file = o->file, .sets = o->sets, .n_sets = o->n_sets,
+        .kinds = kinds, .n_kinds = N_KINDS,
+    };
+    struct sim_variant_problems probs = {0};
+    struct sim_sweeprun *run = NULL;
+    struct sim_error err = {0};
+    int rc = sim_sweeprun_load(&rq, &run, &probs, &err);
+
+    for (size_t i = 0; i < probs.n; i++)
+        fprintf(stderr, "%s\n", probs.lines[i]);
+    sim_variant_problems_release(&probs);
+    if (rc != 0 && rc != SIM_EINVAL)
+        fprintf(stderr, "distsim: %s: %s\n", o->file, err.msg);
+    if (rc != 0)
+        return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
+    *n_points = sim_sweeprun_n_points(run);
+    sim_sweeprun_free(run);
+    return 0;
+}
+
 static int cmd_validate(const struct options *o)
 {
     int exit_code = 0;
     struct sim_scenario *sc = load(o, &exit_code);
+    size_t n_points = 0;
+    char sweep[64] = "";
 
     if (sc == NULL)
         return exit_code;
-    printf("%s: ok (scenario %s, %u replication%s)\n", o->file, sc->name,
-           sc->replications, sc->replications == 1 ? "" : "s");
+    if (has_sweep(o->file))
+        exit_code = validate_sweep(o, &n_points);
+    if (exit_code == 0 && n_points > 0)
+        snprintf(sweep, sizeof sweep, "; a sweep of %zu point%s", n_points,
+                 n_points == 1 ? "" : "s");
+    if (exit_code == 0)
+        printf("%s: ok (scenario %s, %u replication%s%s)\n", o->file,
+               sc->name, sc->replications, sc->replications == 1 ? "" : "s",
+               sweep);
     sim_scenario_free(sc);
-    return 0;
+    return exit_code;
 }
 
 static int cmd_check(const struct options *o)
@@ -708,6 +803,10 @@ int main(int argc, char **argv)
     const char *cmd = argc > 1 ? argv[1] : "";
 
     gsl_set_error_handler_off();
+    if (strcmp(cmd, "--version") == 0 && argc > 2) {
+        fprintf(stderr, "distsim: --version takes no arguments\n");
+        return EXIT_INPUT;
+    }
     if (strcmp(cmd, "--version") == 0) {
         printf("distsim %s (%s)\n", SIM_VERSION, sim_ranks_build());
         return 0;

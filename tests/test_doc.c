@@ -560,13 +560,19 @@ static void test_doc__set_reads_the_value_as_yaml(void)
     name = sim_doc_node_get(root, "name");
     CHECK_EQ_STR(sim_doc_node_text(name, NULL), "010");
     CHECK_EQ_INT(sim_doc_node_style(name), SIM_DOC_DOUBLE_QUOTED);
-    CHECK_EQ_INT(sim_doc_set(doc, cfg, "name=5ms  # a comment"), 0);
-    name = sim_doc_node_get(root, "name");
+    CHECK_EQ_INT(sim_doc_set(doc, cfg, "servers.app.workers=5ms  # a "
+                                      "comment"), 0);
+    name = sim_doc_node_get(sim_doc_node_first(sim_doc_node_get(root,
+                                                                "servers")),
+                            "workers");
     CHECK_EQ_STR(sim_doc_node_text(name, NULL), "5ms");
     CHECK(sim_doc_node_is_plain(name));
     CHECK_EQ_INT(sim_doc_node_origin(name), 2);
-    CHECK_EQ_INT(sim_doc_set(doc, cfg, "name="), 0);
-    CHECK(sim_doc_node_is_empty(sim_doc_node_get(root, "name"), false));
+    CHECK_EQ_INT(sim_doc_set(doc, cfg, "title="), 0);
+    CHECK(sim_doc_node_is_empty(sim_doc_node_get(root, "title"), false));
+    CHECK_EQ_INT(sim_doc_set(doc, cfg, "name=x"), SIM_EINVAL);
+    CHECK_EQ_STR(problems(cfg), "--set 'name=x': name: already set by --set "
+                                "'name=\"010\"'");
     sim_doc_free(doc);
     sim_cfg_free(cfg);
 }

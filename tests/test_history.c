@@ -85,6 +85,24 @@ static void test_history__parses_etcd_log_lines(void)
     history_free(h);
 }
 
+/* The prefix up to " - " is optional: bare lines read the same. */
+static void test_history__parses_bare_log_lines(void)
+{
+    struct history *h = parse_ok("0 :invoke :write 1\n"
+                                 "1 :invoke :read nil\n"
+                                 "0 :ok :write 1\n"
+                                 "1 :ok :read 1\n");
+    const struct history_op *op;
+
+    CHECK_EQ_INT(history_n_ops(h), 2);
+    op = history_op(h, 1);
+    CHECK_EQ_INT(op->kind, HISTORY_READ);
+    CHECK_EQ_INT(op->process, 1);
+    CHECK_EQ_INT(op->t_call, 2);
+    CHECK_EQ_INT(op->t_return, 4);
+    history_free(h);
+}
+
 static void test_history__timed_out_etcd_operations(void)
 {
     struct history *h = parse_ok(
@@ -287,8 +305,8 @@ static void test_history__reports_mismatched_lines(void)
     CHECK_EQ_STR(parse_bad("INFO - 0 :invoke :read nil extra\n"),
                  "t.log:1:28: unexpected text after the value");
     CHECK_EQ_STR(parse_bad("INFO 0 :invoke :read nil\n"),
-                 "t.log:1:1: expected a log line '... - PROCESS TYPE F "
-                 "VALUE'");
+                 "t.log:1:1: expected a log line 'PROCESS TYPE F VALUE', "
+                 "alone or after '... - '");
     CHECK_EQ_STR(parse_bad("INFO - 0 :invoke\n"),
                  "t.log:1:17: expected PROCESS TYPE F VALUE after '-'");
 }
@@ -377,6 +395,7 @@ static void test_history__loads_every_shared_file(void)
 }
 
 CHECK_MAIN(CHECK_TEST(test_history__parses_etcd_log_lines),
+           CHECK_TEST(test_history__parses_bare_log_lines),
            CHECK_TEST(test_history__timed_out_etcd_operations),
            CHECK_TEST(test_history__parses_kv_maps),
            CHECK_TEST(test_history__nemesis_lines_are_skipped),
