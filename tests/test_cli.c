@@ -68,6 +68,48 @@ static void test_cli__usage_errors_exit_2(void)
                &o);
     CHECK(strstr(o.err, "cannot read") != NULL);
     spawn_release(&o);
+    run_expect((const char *[]){"validate", SMALL, "-o", "x", NULL}, 2, &o);
+    CHECK_EQ_STR(o.err, "distsim: option --output does not apply to this "
+                        "command (see distsim validate --help)\n");
+    spawn_release(&o);
+    run_expect((const char *[]){"run", SMALL, "--seed", "1", "--seed", "2",
+                                NULL}, 2, &o);
+    CHECK_EQ_STR(o.err, "distsim: --seed given twice (see distsim run "
+                        "--help)\n");
+    spawn_release(&o);
+    run_expect((const char *[]){"run", SMALL, "--set", "sweep.combine=zip",
+                                NULL}, 2, &o);
+    CHECK(strstr(o.err, "a sweep is read from the file only") != NULL);
+    spawn_release(&o);
+    run_expect((const char *[]){"--version", "extra", NULL}, 2, &o);
+    spawn_release(&o);
+}
+
+/* validate checks every point of a sweep, as sweep would before running. */
+static void test_cli__validate_checks_a_sweep(void)
+{
+    const char *path = TEST_TMP "distsim-cli-sweep.yaml";
+    FILE *f = fopen(path, "w");
+    struct spawn_out o;
+
+    CHECK(f != NULL);
+    fputs("name: s\nduration: 1s\n"
+          "clients: [{name: c, arrival: {process: poisson, rate: 10/s}, "
+          "target: s}]\n"
+          "servers: [{name: s, service: {dist: constant, value: 1ms}}]\n"
+          "sweep:\n  params:\n    - {key: servers.s.workers, "
+          "values: [2, 0]}\n", f);
+    fclose(f);
+    run_expect((const char *[]){"validate", path, NULL}, 2, &o);
+    CHECK(strstr(o.err, ":7:44: servers[0].workers: ") != NULL);
+    CHECK(strstr(o.err, "(swept value servers.s.workers=0)") != NULL);
+    spawn_release(&o);
+    run_expect((const char *[]){"validate", path, "--set",
+                                "servers.s.workers=3", NULL}, 2, &o);
+    CHECK(strstr(o.err, "already set by --set 'servers.s.workers=3'")
+          != NULL);
+    spawn_release(&o);
+    remove(path);
 }
 
 /* Runs SMALL into dir with extra arguments; returns summary.json. */
@@ -203,6 +245,7 @@ static void test_cli__runaway_stops_with_exit_3(void)
 
 CHECK_MAIN(CHECK_TEST(test_cli__version_and_help),
            CHECK_TEST(test_cli__usage_errors_exit_2),
+           CHECK_TEST(test_cli__validate_checks_a_sweep),
            CHECK_TEST(test_cli__same_seed_same_bytes_for_any_jobs),
            CHECK_TEST(test_cli__books_balance_and_table_shows_intervals),
            CHECK_TEST(test_cli__set_changes_the_run),
