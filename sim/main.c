@@ -4,7 +4,9 @@
  * knows every model kind. Exit codes: 0 ran and every expectation held,
  * 1 ran and an expectation failed, 2 bad input or usage, 3 could not run.
  */
+#define _DEFAULT_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +106,7 @@ static const char usage_sweep[] =
     "      --resume            keep the points an interrupted sweep into\n"
     "                          DIR finished, and run only the rest\n"
     "      --set KEY.PATH=VALUE  override one value of the scenario\n"
-    "      --charts none       draw no charts\n"
+    "      --charts svg|none   SVG charts (the default), or none\n"
     "      --seed N, --replications N, --force, -q: as for run\n";
 
 static const char usage_plan[] =
@@ -130,7 +132,7 @@ static const char usage_plan[] =
     "      -o, --output DIR    write results to DIR\n"
     "      --jobs N            worker processes (default: one per core)\n"
     "      --set KEY.PATH=VALUE  override one value of the scenario\n"
-    "      --charts none       draw no charts\n"
+    "      --charts svg|none   SVG charts (the default), or none\n"
     "      --seed N, --replications N, --force, -q: as for run\n"
     "\n"
     "Exit code 0 an answer was found, 1 none in the range, 2 bad input,\n"
@@ -298,6 +300,10 @@ static int parse_value_option(struct options *o, const char *arg,
         if (o->charts == -2)
             return usage_error(o->command, "--charts \"%s\" is not one of "
                                "png, svg, none", val);
+        if (o->charts == SIM_PLOT_PNG && strcmp(o->command, "run") != 0)
+            return usage_error(o->command, "the charts of a sweep or plan "
+                               "are SVG, inlined in report.html: --charts "
+                               "svg or none%s", "");
     } else if (is_option(arg, NULL, "--seed") && o->seed_set[0] != '\0') {
         return usage_error(o->command, "--seed given twice%s", "");
     } else if (is_option(arg, NULL, "--seed")) {
@@ -347,6 +353,30 @@ static int parse_plan_option(struct options *o, const char *arg,
         o->max_reps = (unsigned)v;
     }
     return 0;
+}
+
+/*
+ * Usage error when -o names the scenario file or a directory holding it:
+ * replacing the output there (--force) would destroy the input.
+ */
+static int check_out_dir(const struct options *o)
+{
+    char *file, *out;
+    size_t n;
+    int rc = 0;
+
+    if (o->out_dir == NULL)
+        return 0;
+    file = realpath(o->file, NULL);
+    out = realpath(o->out_dir, NULL);
+    n = out != NULL ? strlen(out) : 0;
+    if (file != NULL && out != NULL && strncmp(file, out, n) == 0 &&
+        (file[n] == '\0' || file[n] == '/' || n == 1))
+        rc = usage_error(o->command, "-o \"%s\" holds the scenario file; "
+                         "write the output elsewhere", o->out_dir);
+    free(file);
+    free(out);
+    return rc;
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -399,7 +429,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         return usage_error(o->command, "missing the %s file",
                            strcmp(o->command, "check") == 0 ? "history"
                                                             : "scenario");
-    return 0;
+    return check_out_dir(o);
 }
 
 /* Prints every recorded problem, one per line, and returns EXIT_INPUT. */
@@ -539,6 +569,9 @@ static int report_results(const struct options *o,
         fprintf(stderr, "distsim: %s\n", err.msg);
         return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
     }
+    if (n_not_met > 0 && o->is_quiet)
+        fprintf(stderr, "distsim: %d expectation%s not met (see "
+                "summary.json)\n", n_not_met, n_not_met == 1 ? "" : "s");
     return n_not_met > 0 ? EXIT_EXPECT : 0;
 }
 
@@ -689,7 +722,7 @@ static int run_sweep(const struct options *o,
     struct sim_error err = {0};
     char dir[4096], *table = NULL;
     bool is_talker = ranks == NULL || ranks->rank == 0;
-    size_t n_run;
+    size_t n_run, n_points;
     int rc;
 
     rc = sim_sweeprun_load(&rq, &run, &probs, &err);
@@ -708,8 +741,12 @@ static int run_sweep(const struct options *o,
     opts.is_forced = o->is_forced;
     opts.skips_charts = o->charts == SIM_PLOT_NONE;
     opts.ranks = ranks;
+    n_points = sim_sweeprun_n_points(run);
     rc = sim_sweeprun_execute(run, &opts, &table, &n_run, &err);
     sim_sweeprun_free(run);
+    if (rc == 0 && o->is_resume && n_run == n_points && is_talker)
+        fprintf(stderr, "distsim: no partial results of this sweep were "
+                "found beside %s: every point was run\n", opts.dir);
     if (rc != 0) {
         if (is_talker)
             fprintf(stderr, "distsim: %s\n", err.msg);
@@ -722,6 +759,20 @@ static int run_sweep(const struct options *o,
     return 0;
 }
 
+static pid_t sweep_pid;                 /* the process that says it */
+
+/* Says how to go on after an interruption, then dies of the signal. */
+static void on_sweep_signal(int sig)
+{
+    static const char hint[] = "\ndistsim: interrupted; run the same "
+                               "command with --resume to finish the sweep\n";
+
+    if (getpid() == sweep_pid && write(2, hint, sizeof hint - 1) < 0)
+        sweep_pid = 0;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 /* A sweep alone, or as one rank of an MPI job when mpirun started it. */
 static int cmd_sweep(const struct options *o)
 {
@@ -729,6 +780,9 @@ static int cmd_sweep(const struct options *o)
     struct sim_error err = {0};
     int exit_code;
 
+    sweep_pid = getpid();
+    signal(SIGINT, on_sweep_signal);
+    signal(SIGTERM, on_sweep_signal);
     if (!sim_ranks_is_launched())
         return run_sweep(o, NULL);
     if (sim_ranks_start(&ranks, &err) != 0) {

@@ -4,14 +4,18 @@
  * hidden sibling of the target (same file system, so rename works); an
  * existing result is swapped out with renameat2(RENAME_EXCHANGE) and then
  * deleted, so at every instant the target path holds a whole result.
+ * Temporary directories of runs that were killed are removed by the next
+ * run to the same target.
  */
 #define _GNU_SOURCE
 #include "sim/outdir.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,10 +75,43 @@ int sim_outdir_remove_tree(const char *path)
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * Removes in dir the temporary directories ".<base>.tmp-PID" left by runs
+ * that were killed: those whose process no longer exists.
+ */
+static void remove_stale(const char *dir, const char *base)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char prefix[512];
+    size_t n;
+
+    if (d == NULL)
+        return;
+    n = (size_t)snprintf(prefix, sizeof prefix, ".%s.tmp-", base);
+    while ((e = readdir(d)) != NULL) {
+        char *end, *path;
+        long pid;
+
+        if (strncmp(e->d_name, prefix, n) != 0)
+            continue;
+        errno = 0;
+        pid = strtol(e->d_name + n, &end, 10);
+        if (errno != 0 || *end != '\0' || end == e->d_name + n || pid <= 0 ||
+            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        path = path_join(dir, e->d_name);
+        if (path != NULL)
+            sim_outdir_remove_tree(path);
+        free(path);
+    }
+    closedir(d);
+}
+
 /* Creates the hidden temporary sibling of od->final. */
 static int make_tmp(struct sim_outdir *od, struct sim_error *err)
 {
-    char *copy1 = strdup(od->final), *copy2 = strdup(od->final);
+    char *copy1 = strdup(od->final), *copy2 = strdup(od->final), *parent;
     char name[512];
     int rc = 0;
 
@@ -84,7 +121,9 @@ static int make_tmp(struct sim_outdir *od, struct sim_error *err)
     }
     snprintf(name, sizeof name, ".%s.tmp-%ld", basename(copy1),
              (long)getpid());
-    od->tmp = path_join(dirname(copy2), name);
+    parent = dirname(copy2);
+    remove_stale(parent, basename(copy1));
+    od->tmp = path_join(parent, name);
     if (od->tmp == NULL) {
         rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
         goto done;

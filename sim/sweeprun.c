@@ -204,13 +204,29 @@ static void point_dir(const char *work, size_t p, char *buf, size_t n)
     snprintf(buf, n, "%s/points/%04zu", work, p);
 }
 
+/*
+ * Whether point p is in the partial output whole. A point directory that
+ * lacks one of its files (damaged by hand) is removed, to be run again.
+ */
 static bool is_done(const char *work, size_t p)
 {
-    char path[4200];
+    static const char *const files[] = {
+        "summary.json", "metrics.tsv", "scenario.yaml",
+    };
+    char dir[4200], path[4300];
     struct stat st;
 
-    point_dir(work, p, path, sizeof path);
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    point_dir(work, p, dir, sizeof dir);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return false;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            sim_outdir_remove_tree(dir);
+            return false;
+        }
+    }
+    return true;
 }
 
 /*

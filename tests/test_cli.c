@@ -85,6 +85,33 @@ static void test_cli__usage_errors_exit_2(void)
     spawn_release(&o);
 }
 
+/* -o naming the scenario or a directory above it is refused, even forced. */
+static void test_cli__output_never_replaces_the_scenario(void)
+{
+    const char *dir = TEST_TMP "distsim-cli-home";
+    const char *path = TEST_TMP "distsim-cli-home/s.yaml";
+    char *text = spawn_read_file(SMALL, NULL);
+    struct spawn_out o;
+    struct stat st;
+    FILE *f;
+
+    mkdir(dir, 0755);
+    f = fopen(path, "w");
+    CHECK(f != NULL && text != NULL);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    run_expect((const char *[]){"run", path, "-o", dir, "--force", NULL}, 2,
+               &o);
+    CHECK(strstr(o.err, "holds the scenario file") != NULL);
+    spawn_release(&o);
+    run_expect((const char *[]){"run", path, "-o", path, "--force", NULL}, 2,
+               &o);
+    spawn_release(&o);
+    CHECK(stat(path, &st) == 0 && S_ISREG(st.st_mode));
+    sim_outdir_remove_tree(dir);
+}
+
 /* validate checks every point of a sweep, as sweep would before running. */
 static void test_cli__validate_checks_a_sweep(void)
 {
@@ -246,6 +273,7 @@ static void test_cli__runaway_stops_with_exit_3(void)
 CHECK_MAIN(CHECK_TEST(test_cli__version_and_help),
            CHECK_TEST(test_cli__usage_errors_exit_2),
            CHECK_TEST(test_cli__validate_checks_a_sweep),
+           CHECK_TEST(test_cli__output_never_replaces_the_scenario),
            CHECK_TEST(test_cli__same_seed_same_bytes_for_any_jobs),
            CHECK_TEST(test_cli__books_balance_and_table_shows_intervals),
            CHECK_TEST(test_cli__set_changes_the_run),
