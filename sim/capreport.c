@@ -256,8 +256,7 @@ static void points_table(struct doc2 *d, const struct sim_sweepout *s)
         }
         if (len < sizeof line)
             snprintf(line + len, sizeof line - len, "\t%s",
-                     p->n_expects == 0 ? "none" : p->is_met ? "met"
-                                                            : "not met");
+                     sim_pointdir_verdict(p));
         row(d, line, false);
     }
     sim_strbuf_printf(&d->html, "</table>\n");
