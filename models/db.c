@@ -40,7 +40,7 @@
  * leader lacks (lost: discard), or, with lost: keep, those kept aside by
  * the old leader that could not be merged back when it rejoined because
  * the key was written again meanwhile (a merged write keeps its version).
- * unavailable_s is the time a shard had no working leader: from the
+ * unavailable_time is the time a shard had no working leader: from the
  * leader's crash (or, when a partition hid it, its last heartbeat answer)
  * to its restart or the election of a successor.
  *
@@ -847,7 +847,7 @@ static void report_stats(const struct db_shard_stats *st, double unavail,
                    st->lag.n ? st->lag.mean : NAN);
     sim_report_add(rep, scope, "replication_lag.p99", "s",
                    sim_hist_quantile(st->lag_hist, 0.99));
-    sim_report_add(rep, scope, "unavailable_s", "s", unavail);
+    sim_report_add(rep, scope, "unavailable_time", "s", unavail);
     sim_report_add(rep, scope, "failovers", "count",
                    (double)st->n_failovers);
 }

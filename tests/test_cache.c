@@ -904,7 +904,7 @@ static void test_cache__early_refresh_probability_follows_xfetch(void)
  * workers: the third fetch queues 2ms at the server, and of the two
  * answers back at 2ms the second waits 100us to be stored.
  */
-static void test_cache__a_miss_carries_the_queueing_behind_the_cache(void)
+static void test_cache__a_miss_carries_the_backends_queueing(void)
 {
     struct step s[] = {
         read_at(0, 1, "cache"), read_at(0, 2, "cache"),
@@ -933,7 +933,7 @@ static void test_cache__a_miss_carries_the_queueing_behind_the_cache(void)
  * last 1ms of it (service, not the 2ms the fetch queued before it came),
  * and the 100us store: what it waited, no more.
  */
-static void test_cache__a_coalesced_read_takes_no_more_than_it_waited(void)
+static void test_cache__a_joining_read_takes_no_more_than_it_waited(void)
 {
     struct step s[] = {
         read_at(0, 9, "cache"), read_at(0, 1, "cache"),
@@ -961,7 +961,7 @@ static void test_cache__a_coalesced_read_takes_no_more_than_it_waited(void)
  * one-worker server for 0, 10 and 20s; the client's waiting time is the
  * server's, 10s on average, not 0.
  */
-static void test_cache__client_waiting_time_counts_queueing_behind_it(void)
+static void test_cache__client_wait_includes_the_backends_queue(void)
 {
     struct run r;
 
@@ -1357,9 +1357,9 @@ CHECK_MAIN(CHECK_TEST(test_cache__lru_hit_ratio_matches_che_at_1_percent),
            CHECK_TEST(test_cache__cache_aside_write_invalidates_the_key),
            CHECK_TEST(test_cache__refresh_ahead_refreshes_in_the_background),
            CHECK_TEST(test_cache__early_refresh_probability_follows_xfetch),
-           CHECK_TEST(test_cache__a_miss_carries_the_queueing_behind_the_cache),
-           CHECK_TEST(test_cache__a_coalesced_read_takes_no_more_than_it_waited),
-           CHECK_TEST(test_cache__client_waiting_time_counts_queueing_behind_it),
+           CHECK_TEST(test_cache__a_miss_carries_the_backends_queueing),
+           CHECK_TEST(test_cache__a_joining_read_takes_no_more_than_it_waited),
+           CHECK_TEST(test_cache__client_wait_includes_the_backends_queue),
            CHECK_TEST(test_cache__a_cache_can_be_the_backend_of_another),
            CHECK_TEST(test_cache__backend_timeout_fails_the_waiters),
            CHECK_TEST(test_cache__crash_drops_requests_and_empties_the_store),

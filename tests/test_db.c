@@ -18,12 +18,14 @@
 
 #include "models/client.h"
 #include "models/db_shard.h"
+#include "models/faults.h"
 #include "models/keys.h"
 #include "models/server.h"
 #include "sim/batch.h"
 #include "sim/scenario.h"
 #include "sim/summary.h"
 #include "tests/check.h"
+#include "tests/run.h"
 
 #define Z_999 3.2905                    /* two-sided 99.9% normal quantile */
 #define MAX_STEPS 8192
@@ -441,6 +443,37 @@ static void test_db__async_acks_at_once_and_followers_lag(void)
     rig_release(&g);
 }
 
+/*
+ * The same stale read, with the history checked: the violation becomes
+ * one timeline note that reads as a sentence, times in seconds.
+ */
+static void test_db__a_linearizability_violation_reads_well(void)
+{
+    struct rig g;
+
+    rig_init(&g, "name: exact\nduration: 1s\nreplications: 1\n"
+             "check: linearizability\n"
+             "databases:\n  - name: orders\n    replicas: 3\n"
+             "    replication: async\n"
+             "    apply_lag: {dist: constant, value: 2ms}\n"
+             "    reads: nearest\n"
+             "    service: {dist: constant, value: 1ms}\n");
+    rig_link(&g, "orders.0.0", "orders.0.2", 5 * SIM_MS);
+    rig_zone(&g, "tester0", 7);
+    rig_zone(&g, "orders.0.2", 7);
+    rig_step(&g, 0, 10 * SIM_MS, SIM_OP_WRITE, 42, false);
+    rig_step(&g, 0, 12 * SIM_MS, SIM_OP_READ, 42, false);
+    rig_run(&g);
+    CHECK_EQ_INT(g.rep.n_notes, 1);
+    CHECK_EQ_STR(g.rep.notes[0].kind, "linearizability");
+    CHECK_EQ_STR(g.rep.notes[0].text, "database orders: not linearizable: "
+                 "key \"42\": no order satisfies these 2 operations: p4 "
+                 "write 1 (0.01 s to 0.011 s); p4 read -> nil (0.012 s to "
+                 "0.013 s). Why: the read returns the initial value, but it "
+                 "began after the write of 1 completed.");
+    rig_release(&g);
+}
+
 /* --- failover ----------------------------------------------------------- */
 
 /*
@@ -488,7 +521,7 @@ static void test_db__failover_under_async_loses_acked_writes(void)
     CHECK_EQ_INT(rig_figure(&g, "database orders", "lost_writes"), 250);
     CHECK_EQ_INT(rig_figure(&g, "database orders", "failovers"), 1);
     /* Down at 1500 ms, last heard at 1375: replaced at the 2000 ms round. */
-    CHECK_NEAR(rig_figure(&g, "database orders", "unavailable_s"), 0.5,
+    CHECK_NEAR(rig_figure(&g, "database orders", "unavailable_time"), 0.5,
                1e-9);
     CHECK_EQ_INT(g.rep.n_notes, 2);
     CHECK_EQ_STR(g.rep.notes[0].kind, "leader lost");
@@ -509,11 +542,49 @@ static void test_db__a_leader_crash_counts_as_unavailable(void)
     rig_fault(&g, 300 * SIM_MS, FAULT_RESTART, "orders.0.0", NULL);
     rig_fault(&g, 900 * SIM_MS, FAULT_CRASH, "orders.0.0", NULL);
     rig_run(&g);
-    CHECK_NEAR(rig_figure(&g, "database orders", "unavailable_s"), 0.3,
+    CHECK_NEAR(rig_figure(&g, "database orders", "unavailable_time"), 0.3,
                1e-12);
-    CHECK_NEAR(rig_figure(&g, "database orders.0", "unavailable_s"), 0.3,
+    CHECK_NEAR(rig_figure(&g, "database orders.0", "unavailable_time"), 0.3,
                1e-12);
     rig_release(&g);
+}
+
+/*
+ * The fault schedule restarts the crashed leader at 3 s, the instant of a
+ * heartbeat round, so it rejoins at 3 s too: the timeline says the restart
+ * first, then the rejoin it allowed.
+ */
+static void test_db__a_restart_precedes_the_rejoin_it_allows(void)
+{
+    static const struct sim_model_ops *const with_faults[] = {
+        &db_ops, &faults_ops,
+    };
+    static const char *const want[][2] = {
+        {"crash", "orders.0.0"},
+        {"leader lost", "orders.0: leader orders.0.0 silent"},
+        {"leader elected", "orders.0: orders.0.1 leads, lacking 0 "
+                           "acknowledged writes"},
+        {"restart", "orders.0.0"},
+        {"rejoined", "orders.0.0 follows again, 0 writes restored"},
+    };
+    const struct sim_report *rep;
+    struct run r;
+
+    run_yaml("name: rejoin\nduration: 5s\nreplications: 1\n"
+             "databases:\n  - name: orders\n    replicas: 2\n"
+             "    failover: {detect_after: 1s}\n"
+             "    service: {dist: constant, value: 1ms}\n"
+             "faults:\n  - {at: 1s, crash: orders.0.0, restart_at: 3s}\n",
+             with_faults, 2, 1, &r);
+    rep = r.sum.first;
+    CHECK_EQ_INT(rep->n_notes, 5);
+    for (size_t i = 0; i < 5; i++) {
+        CHECK_EQ_STR(rep->notes[i].kind, want[i][0]);
+        CHECK_EQ_STR(rep->notes[i].text, want[i][1]);
+    }
+    CHECK_NEAR(rep->notes[3].t_s, 3.0, 0);
+    CHECK_NEAR(rep->notes[4].t_s, 3.0, 0);
+    run_release(&r);
 }
 
 /*
@@ -1267,8 +1338,10 @@ static void test_db__names_and_service_are_checked(void)
 CHECK_MAIN(CHECK_TEST(test_db__sync_write_is_acked_after_the_slowest_replica),
            CHECK_TEST(test_db__semi_sync_waits_for_the_fastest_follower),
            CHECK_TEST(test_db__async_acks_at_once_and_followers_lag),
+           CHECK_TEST(test_db__a_linearizability_violation_reads_well),
            CHECK_TEST(test_db__failover_under_async_loses_acked_writes),
            CHECK_TEST(test_db__a_leader_crash_counts_as_unavailable),
+           CHECK_TEST(test_db__a_restart_precedes_the_rejoin_it_allows),
            CHECK_TEST(test_db__failover_with_keep_merges_orphans_on_rejoin),
            CHECK_TEST(test_db__a_follower_ahead_of_the_new_leader_is_resynced),
            CHECK_TEST(test_db__random_faults_keep_the_invariants),
