@@ -111,7 +111,7 @@ static void note_times(struct note_text *t, const char *bracket)
         snprintf(text, sizeof text, " (from %s s, outcome unknown)",
                  sim_units_format_seconds(t_call, a, sizeof a));
     else
-        snprintf(text, sizeof text, " %s", bracket);
+        text[0] = '\0';
     note_str(t, text);
 }
 
@@ -133,13 +133,13 @@ static void note_line(struct note_text *t, const char *line, size_t len,
     times = bracket;
     while (line < end && *line == ' ')
         line++;
-    if (strncmp(line, "reason: ", 8) == 0) {
+    if (end - line > 8 && strncmp(line, "reason: ", 8) == 0) {
         note_str(t, ". Why: ");
         note_add(t, line + 8, (size_t)(end - line - 8));
         return;
     }
     note_str(t, (*n_ops)++ == 0 ? " " : "; ");
-    if (strncmp(line, "...", 3) == 0) {
+    if (end - line > 4 && strncmp(line, "... ", 4) == 0) {
         note_add(t, line + 4, (size_t)(end - line - 4));
         return;
     }
