@@ -20,6 +20,12 @@
  * backend call that fails or outlives backend_timeout answers its waiters
  * with the failure and stores nothing (a failed write drops the key).
  *
+ * A request that waits for a backend call takes on the call's queueing
+ * and service (the child request's wait_ns and service_ns, so queueing
+ * behind the cache shows in its client's waiting time), and those of
+ * storing the answer; one that joined a fetch already in flight takes no
+ * more of them than the time it waited.
+ *
  * Simplifications: the lookup itself takes no time; a TTL counts from the
  * moment a value is stored, and expired items leave in expiry order before
  * any eviction; a fetched value overwrites the cached one whatever their
@@ -232,6 +238,11 @@ struct cache_call {
     uint64_t timeout_event;             /* pending timeout, or 0 */
     sim_time t_sent;                    /* ns */
     sim_time fetch_ns;                  /* round trip of the answer, ns */
+    sim_time child_wait_ns;             /* the child's queueing, ns */
+    sim_time child_service_ns;          /* the child's service, ns */
+    sim_time t_store_queued;            /* its answer joined the queue, ns */
+    sim_time store_wait_ns;             /* the answer waited for a worker */
+    sim_time store_ns;                  /* storing the answer took, ns */
     uint32_t store;                     /* from the backend's answer */
     uint32_t n_writes;                  /* flush: client writes it carries */
     uint32_t hash_next;                 /* in-flight index chain, + 1 */
@@ -665,10 +676,13 @@ static void call_free(struct cache *c, uint32_t k)
     c->free_call = k;
 }
 
-static void call_wait(struct cache *c, uint32_t k, struct sim_req *req)
+/* req waits for call k from now on (its t_enqueued says since when). */
+static void call_wait(struct sim *sim, struct cache *c, uint32_t k,
+                      struct sim_req *req)
 {
     struct cache_call *call = &c->calls[k];
 
+    req->t_enqueued = sim_now(sim);
     req->hop_tag.ptr = NULL;
     if (call->last != NULL)
         call->last->hop_tag.ptr = req;
@@ -873,6 +887,8 @@ static void occupy(struct sim *sim, struct cache *c, struct cache_job job)
     c->n_busy++;
     if (job.req != NULL)
         job.req->service_ns += service;
+    else
+        c->calls[job.call].store_ns = service;
     c->slots[i].job = job;
     c->slots[i].done_event = sim_schedule(sim, service, c->id,
                                           CACHE_EV_DONE,
@@ -898,6 +914,33 @@ static void drop(struct sim *sim, struct cache *c, struct sim_req *req,
     sim_req_drop(sim, req, reason);
 }
 
+/* x, but no more than room (and nothing when room is negative). */
+static sim_time share(sim_time x, sim_time room)
+{
+    return room <= 0 ? 0 : x < room ? x : room;
+}
+
+/*
+ * What a waiter of call k spent queued and in service: the backend's
+ * share (all of it for the request that started the call; for one that
+ * joined later, no more than it waited, counted back from the answer:
+ * service, then queueing), then storing the answer, likewise.
+ */
+static void charge_waiter(struct sim *sim, const struct cache_call *call,
+                          struct sim_req *req)
+{
+    sim_time in_fetch = call->t_sent + call->fetch_ns - req->t_enqueued;
+    sim_time in_store = sim_now(sim) - (req->t_enqueued > call->t_store_queued
+                                        ? req->t_enqueued
+                                        : call->t_store_queued);
+    sim_time service = share(call->child_service_ns, in_fetch);
+    sim_time wait = share(call->child_wait_ns, in_fetch - service);
+    sim_time store = share(call->store_ns, in_store);
+
+    req->service_ns += service + store;
+    req->wait_ns += wait + share(call->store_wait_ns, in_store - store);
+}
+
 /* Answers everyone waiting on call k with its outcome, then frees it. */
 static void call_finish(struct sim *sim, struct cache *c, uint32_t k)
 {
@@ -906,6 +949,7 @@ static void call_finish(struct sim *sim, struct cache *c, uint32_t k)
 
     for (; req != NULL; req = next) {
         next = req->hop_tag.ptr;
+        charge_waiter(sim, call, req);
         req->status = call->status;
         if (call->status == SIM_REQ_OK) {
             req->version = call->version;
@@ -981,7 +1025,7 @@ static void fetch_for(struct sim *sim, struct cache *c, struct sim_req *req)
     if (c->stampede == CACHE_STAMPEDE_COALESCE)
         k = call_find(c, req->key);
     if (k != CACHE_NIL) {
-        call_wait(c, k, req);
+        call_wait(sim, c, k, req);
         c->st.n_coalesced++;
         return;
     }
@@ -992,7 +1036,7 @@ static void fetch_for(struct sim *sim, struct cache *c, struct sim_req *req)
     }
     if (c->stampede == CACHE_STAMPEDE_COALESCE)
         call_map(sim, c, k);
-    call_wait(c, k, req);
+    call_wait(sim, c, k, req);
     send_fetch(sim, c, k, req);
 }
 
@@ -1089,7 +1133,7 @@ static bool serve(struct sim *sim, struct cache *c, struct sim_req *req)
     }
     c->calls[k].op = req->op;
     c->calls[k].value = req->value;
-    call_wait(c, k, req);
+    call_wait(sim, c, k, req);
     c->st.n_backend_writes++;
     call_send(sim, c, k, req);
     return false;
@@ -1105,6 +1149,9 @@ static void run_jobs(struct sim *sim, struct cache *c)
             job.req->wait_ns += sim_now(sim) - job.req->t_enqueued;
             if (!serve(sim, c, job.req))
                 continue;
+        } else {
+            c->calls[job.call].store_wait_ns =
+                sim_now(sim) - c->calls[job.call].t_store_queued;
         }
         occupy(sim, c, job);
     }
@@ -1167,6 +1214,7 @@ static void call_done(struct sim *sim, struct cache *c, uint32_t k)
         return;
     }
     if (call->status == SIM_REQ_OK) {
+        call->t_store_queued = sim_now(sim);
         if (fifo_push(sim, c, (struct cache_job){.call = k}))
             run_jobs(sim, c);
         return;
@@ -1192,6 +1240,8 @@ static void on_reply(struct sim *sim, struct cache *c, struct sim_req *child)
     if (call->kind == CACHE_CALL_FILL || call->kind == CACHE_CALL_REFRESH)
         call->value = child->value;
     call->fetch_ns = sim_now(sim) - call->t_sent;
+    call->child_wait_ns = child->wait_ns;
+    call->child_service_ns = child->service_ns;
     call->child = NULL;
     sim_req_release(sim, child);
     call_done(sim, c, k);

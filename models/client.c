@@ -909,13 +909,14 @@ static void client_report(struct sim *sim, void *state,
     sim_report_add(rep, scope, "throughput", "1/s",
                    (double)c->st.n_completed / span);
     sim_report_add(rep, scope, "response_time.mean", "s",
-                   c->st.response.mean);
+                   c->st.response.n ? c->st.response.mean : NAN);
     for (size_t i = 0; i < sizeof pct / sizeof pct[0]; i++)
         sim_report_add(rep, scope, pct_name[i], "s",
                        sim_hist_quantile(c->st.response_hist, pct[i]));
     sim_report_add(rep, scope, "response_time.max", "s",
                    c->st.response.n ? c->st.response.max : NAN);
-    sim_report_add(rep, scope, "waiting_time.mean", "s", c->st.wait.mean);
+    sim_report_add(rep, scope, "waiting_time.mean", "s",
+                   c->st.wait.n ? c->st.wait.mean : NAN);
     sim_report_add(rep, scope, "availability", "ratio",
                    ended ? (double)c->st.n_completed / (double)ended : NAN);
     for (int op = 0; op < SIM_OP_N; op++) {

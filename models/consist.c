@@ -220,6 +220,15 @@ static void report_visibility(const struct consist *c, const char *scope,
                      CONSIST_N_BINS);
 }
 
+/*
+ * v, or NaN (the figure does not apply) when no read was answered with a
+ * version: a client of a plain server, or one that only writes.
+ */
+static double if_judged(const struct consist_stats *st, double v)
+{
+    return st->n_reads > 0 ? v : NAN;
+}
+
 void consist_report(const struct consist *c, struct sim *sim,
                     const char *scope, struct sim_report *rep)
 {
@@ -228,21 +237,21 @@ void consist_report(const struct consist *c, struct sim *sim,
 
     sim_report_add(rep, scope, "reads_checked", "count",
                    (double)st->n_reads);
-    sim_report_add(rep, scope, "stale_reads", "count", (double)st->n_stale);
+    sim_report_add(rep, scope, "stale_reads", "count",
+                   if_judged(st, (double)st->n_stale));
     sim_report_add(rep, scope, "stale_read_rate", "ratio",
-                   st->n_reads ? (double)st->n_stale / (double)st->n_reads
-                               : NAN);
+                   if_judged(st, (double)st->n_stale / (double)st->n_reads));
     sim_report_add(rep, scope, "staleness.mean", "versions",
                    st->n_stale ? (double)st->versions_behind /
                                  (double)st->n_stale : NAN);
     sim_report_add(rep, scope, "staleness.max", "count",
-                   (double)st->max_behind);
+                   if_judged(st, (double)st->max_behind));
     sim_report_add(rep, scope, "ryw_violations", "count",
-                   (double)st->n_ryw);
+                   if_judged(st, (double)st->n_ryw));
     sim_report_add(rep, scope, "monotonic_violations", "count",
-                   (double)st->n_monotonic);
+                   if_judged(st, (double)st->n_monotonic));
     sim_report_add(rep, scope, "session_unjudged", "count",
-                   (double)st->n_unjudged);
+                   if_judged(st, (double)st->n_unjudged));
     if (v == NULL) {
         rep->status = SIM_ENOMEM;
         return;

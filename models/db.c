@@ -16,11 +16,14 @@
  * `acks` followers did. A follower applies entries in log order, apply_lag
  * after receiving them; until a write is acknowledged nobody serves it,
  * and a write still unacknowledged after write_timeout fails (no_quorum)
- * and never becomes visible. quorum: no leader; the front door sends a
- * write to all n replicas and acknowledges it after w applied it (each
- * applies apply_lag after its service), and reads r replicas chosen at
- * random, answering the newest version (read_repair then sends it to the
- * ones that answered older versions). multi-leader: every replica accepts
+ * and never becomes visible. quorum: no leader; as in Dynamo and Riak, the
+ * front door sends every read and write to all n replicas of the shard; it
+ * acknowledges a write after w applied it (each applies apply_lag after
+ * its service) and answers a read with the newest of the first r versions
+ * (read_repair then sends it to the ones that answered older versions).
+ * So an operation succeeds whenever w (r) replicas are up and reachable,
+ * and every replica serves every operation (the late ones too, which
+ * shows in their utilisation). multi-leader: every replica accepts
  * writes (the one in the caller's zone, else one at random), acknowledges
  * them at once and ships them to the others; replicas keep the write with
  * the larger (clock of the accepting node, node id), last-writer-wins.
@@ -37,7 +40,7 @@
  * leader lacks (lost: discard), or, with lost: keep, those kept aside by
  * the old leader that could not be merged back when it rejoined because
  * the key was written again meanwhile (a merged write keeps its version).
- * unavailable_s is the time a shard had no working leader: from the
+ * unavailable_time is the time a shard had no working leader: from the
  * leader's crash (or, when a partition hid it, its last heartbeat answer)
  * to its restart or the election of a successor.
  *
@@ -47,6 +50,14 @@
  * follower it hears from (or any), at once. A deposed leader rejoins as a
  * follower when it answers heartbeats again. The front door is the only
  * judge, like a coordination service: no split brain, no votes.
+ *
+ * Waiting and service time. A caller's request routed to one replica
+ * carries that replica's queueing and service; a quorum operation carries
+ * those of the answer that decided it (the r-th or w-th), not a sum over
+ * replicas, since that is what the caller waited for. Replication messages
+ * skip the replicas' queues, so the time a write waits for followers'
+ * acknowledgements (sync, semi-sync) is neither: it shows only in the
+ * response time.
  *
  * A crash drops every request a replica holds (queued, in service, or a
  * write waiting for acks) and the replication messages it had not yet
@@ -836,7 +847,7 @@ static void report_stats(const struct db_shard_stats *st, double unavail,
                    st->lag.n ? st->lag.mean : NAN);
     sim_report_add(rep, scope, "replication_lag.p99", "s",
                    sim_hist_quantile(st->lag_hist, 0.99));
-    sim_report_add(rep, scope, "unavailable_s", "s", unavail);
+    sim_report_add(rep, scope, "unavailable_time", "s", unavail);
     sim_report_add(rep, scope, "failovers", "count",
                    (double)st->n_failovers);
 }

@@ -4,6 +4,9 @@
  * replica that serves the request (or coordinates a quorum), and, with
  * failover on, watches every replica through heartbeats and elects a new
  * leader when the current one falls silent. It adds no service time.
+ * A quorum operation goes to all n replicas and ends with the answer that
+ * decides it (the w-th or r-th success, or the refusal that makes success
+ * impossible): that answer's queueing and service become the caller's.
  */
 #include "models/db_state.h"
 
@@ -147,25 +150,20 @@ static void op_free(struct db *db, struct db_op *op)
     db->free_op = i;
 }
 
-/* The replicas a quorum asks: all n for a write, r at random for a read. */
-static void choose_targets(struct sim *sim, const struct db *db,
-                           struct db_op *op, bool is_write)
+/*
+ * A quorum asks every replica of the shard, as Dynamo's coordinator asks
+ * the n nodes of a key's preference list: a write is acknowledged after w
+ * answers, a read answers after r. A replica that is down or cut off only
+ * fails to answer, so the operation succeeds while w (r) of them can; the
+ * replicas that answer late still do the work.
+ */
+static void choose_targets(const struct db *db, struct db_op *op,
+                           bool is_write)
 {
-    unsigned n = db->c.n_replicas, all[DB_MAX_REPLICAS];
-    gsl_rng *rng = sim_rng(sim, db->router);
-
-    op->n_children = is_write ? n : db->c.q_r;
+    op->n_children = db->c.n_replicas;
     op->n_needed = is_write ? db->c.q_w : db->c.q_r;
-    for (unsigned i = 0; i < n; i++)
-        all[i] = i;
-    for (unsigned i = 0; i < op->n_children; i++) {
-        unsigned j = i;
-
-        if (!is_write && n - i > 1)
-            j = i + (unsigned)gsl_rng_uniform_int(rng, n - i);
-        op->target[i] = (uint8_t)all[j];
-        all[j] = all[i];
-    }
+    for (unsigned i = 0; i < op->n_children; i++)
+        op->target[i] = (uint8_t)i;
 }
 
 static void start_op(struct sim *sim, struct db *db, struct db_shard *s,
@@ -186,7 +184,7 @@ static void start_op(struct sim *sim, struct db *db, struct db_shard *s,
     op->n_ok = op->n_refused = 0;
     op->answered = 0;
     op->newest = 0;
-    choose_targets(sim, db, op, is_write);
+    choose_targets(db, op, is_write);
     for (unsigned i = 0; i < op->n_children; i++) {
         struct sim_req *c = sim_req_new(sim, db->router);
 
@@ -300,10 +298,14 @@ static void on_child_reply(struct sim *sim, struct db *db, struct sim_req *c)
         if (c->version > op->newest)
             op->newest = c->version;
     }
-    if (op->n_ok == op->n_needed)
-        end_op(sim, db, op, SIM_REQ_OK);
-    else if (op->n_children - op->n_refused < op->n_needed)
-        end_op(sim, db, op, SIM_FAIL_NO_QUORUM);
+    if (op->n_ok < op->n_needed &&
+        op->n_children - op->n_refused >= op->n_needed)
+        return;
+    /* The answer that decides is the one the caller waited for. */
+    op->parent->wait_ns += c->wait_ns;
+    op->parent->service_ns += c->service_ns;
+    end_op(sim, db, op, op->n_ok >= op->n_needed ? SIM_REQ_OK
+                                                 : SIM_FAIL_NO_QUORUM);
 }
 
 static void on_op_timeout(struct sim *sim, struct db *db, uint32_t idx)

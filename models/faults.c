@@ -699,8 +699,8 @@ static void faults_report(struct sim *sim, void *state,
     if (!fs->is_owner)
         return;
     for (size_t i = 0; i < s->n_notes; i++)
-        sim_report_note(rep, sim_time_to_s(s->notes[i].t), s->notes[i].kind,
-                        "%s", s->notes[i].fault->text);
+        sim_report_fault(rep, sim_time_to_s(s->notes[i].t), s->notes[i].kind,
+                         "%s", s->notes[i].fault->text);
 }
 
 const struct sim_model_ops faults_ops = {

@@ -7,6 +7,7 @@
 #include "models/record.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,20 +76,103 @@ int record_answer(struct record *r, struct sim *sim,
     return 0;
 }
 
-/* The explanation's lines, joined for one timeline note. */
+/* Text appended to a fixed buffer; what does not fit is cut off. */
+struct note_text {
+    char s[480];
+    size_t n;
+};
+
+static void note_add(struct note_text *t, const char *s, size_t len)
+{
+    if (len > sizeof t->s - 1 - t->n)
+        len = sizeof t->s - 1 - t->n;
+    memcpy(t->s + t->n, s, len);
+    t->n += len;
+    t->s[t->n] = '\0';
+}
+
+static void note_str(struct note_text *t, const char *s)
+{
+    note_add(t, s, strlen(s));
+}
+
+/* "[invoked 5943114345, completed 5945180218]" as "(5.943114345 s to ...)". */
+static void note_times(struct note_text *t, const char *bracket)
+{
+    long long t_call, t_return;
+    char a[48], b[48], text[128];
+
+    if (sscanf(bracket, "[invoked %lld, completed %lld]", &t_call,
+               &t_return) == 2)
+        snprintf(text, sizeof text, " (%s s to %s s)",
+                 sim_units_format_seconds(t_call, a, sizeof a),
+                 sim_units_format_seconds(t_return, b, sizeof b));
+    else if (sscanf(bracket, "[invoked %lld", &t_call) == 1)
+        snprintf(text, sizeof text, " (from %s s, outcome unknown)",
+                 sim_units_format_seconds(t_call, a, sizeof a));
+    else
+        text[0] = '\0';
+    note_str(t, text);
+}
+
+/*
+ * One line of the checker's explanation (its header, an operation with
+ * its times in nanoseconds, "... and N more", or the reason) rewritten as
+ * a part of one timeline note: operations separated by "; ", times in
+ * seconds, the reason as a sentence of its own.
+ */
+static void note_line(struct note_text *t, const char *line, size_t len,
+                      unsigned *n_ops)
+{
+    const char *end = line + len, *bracket = end, *times;
+
+    /* The times are the last bracket: a cas shows its values in one. */
+    while (bracket > line && bracket[-1] != '[')
+        bracket--;
+    bracket = bracket > line ? bracket - 1 : end;
+    times = bracket;
+    while (line < end && *line == ' ')
+        line++;
+    if (end - line > 8 && strncmp(line, "reason: ", 8) == 0) {
+        note_str(t, ". Why: ");
+        note_add(t, line + 8, (size_t)(end - line - 8));
+        return;
+    }
+    note_str(t, (*n_ops)++ == 0 ? " " : "; ");
+    if (end - line > 4 && strncmp(line, "... ", 4) == 0) {
+        note_add(t, line + 4, (size_t)(end - line - 4));
+        return;
+    }
+    while (bracket > line && bracket[-1] == ' ')
+        bracket--;
+    note_add(t, line, (size_t)(bracket - line));
+    if (times < end)
+        note_times(t, times);
+}
+
+/* The explanation, made one readable timeline note. */
 static void note_violation(const struct lincheck_result *res,
                            struct sim *sim, const char *scope,
                            struct sim_report *rep)
 {
-    char text[480];
-    size_t n = 0;
+    const char *p = res->explanation != NULL ? res->explanation : "";
+    const char *nl = strchr(p, '\n');
+    struct note_text t = {.n = 0};
+    unsigned n_ops = 0;
 
-    for (const char *p = res->explanation; p != NULL && *p &&
-         n + 2 < sizeof text; p++)
-        text[n++] = *p == '\n' ? ';' : *p;
-    text[n] = '\0';
+    /* The header, "key "7": no order satisfies these 3 operations:". */
+    note_add(&t, p, nl != NULL ? (size_t)(nl - p) : strlen(p));
+    for (p = nl != NULL ? nl + 1 : ""; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (nl == NULL)
+            nl = p + strlen(p);
+        note_line(&t, p, (size_t)(nl - p), &n_ops);
+        if (*nl == '\0')
+            break;
+    }
+    note_str(&t, ".");
     sim_report_note(rep, sim_time_to_s(sim_now(sim)), "linearizability",
-                    "%s: not linearizable: %s", scope, text);
+                    "%s: not linearizable: %s", scope, t.s);
 }
 
 void record_report(struct record *r, struct sim *sim, const char *scope,

@@ -234,6 +234,7 @@ static void encode_rep(struct buf *b, unsigned index, int rc,
     buf_put_u32(b, (uint32_t)rep->n_notes);
     for (size_t i = 0; i < rep->n_notes; i++) {
         buf_put(b, &rep->notes[i].t_s, sizeof rep->notes[i].t_s);
+        buf_put_u32(b, rep->notes[i].is_fault);
         buf_put_str(b, rep->notes[i].kind);
         buf_put_str(b, rep->notes[i].text);
     }
@@ -318,12 +319,16 @@ static void decode_notes(struct buf *b, struct sim_report *rep)
 
     for (uint32_t i = 0; i < n && !b->is_bad; i++) {
         double t;
+        uint32_t is_fault;
         char *kind, *text;
 
         buf_get(b, &t, sizeof t);
+        is_fault = buf_get_u32(b);
         kind = buf_get_str(b);
         text = buf_get_str(b);
-        if (!b->is_bad)
+        if (!b->is_bad && is_fault)
+            sim_report_fault(rep, t, kind, "%s", text);
+        else if (!b->is_bad)
             sim_report_note(rep, t, kind, "%s", text);
         free(kind);
         free(text);

@@ -263,8 +263,7 @@ static void points_table(struct sim_capreport_doc *d,
         }
         if (len < sizeof line)
             snprintf(line + len, sizeof line - len, "\t%s",
-                     p->n_expects == 0 ? "none" : p->is_met ? "met"
-                                                            : "not met");
+                     sim_pointdir_verdict(p));
         sim_capreport_doc_row(d, line, false);
     }
     sim_capreport_doc_table(d, false);

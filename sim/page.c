@@ -231,30 +231,46 @@ static const json_t *find_metric(const json_t *root, const char *scope,
 }
 
 /* "12.3 ms ± 0.41" (or without the interval) into buf. */
-static void figure_text(double mean, double hw, const char *unit,
-                        char *buf, size_t n)
+static void figure_text(const char *name, double mean, double hw,
+                        const char *unit, char *buf, size_t n)
 {
-    char value[64], half[64];
+    struct sim_summary_text t;
 
-    sim_summary_format(mean, hw, unit, value, sizeof value, half,
-                       sizeof half);
-    snprintf(buf, n, "%s%s%s", value, half[0] ? " ± " : "", half);
+    sim_summary_format_figure(name, unit, mean, hw, &t);
+    snprintf(buf, n, "%s%s%s", t.value, t.half[0] ? " ± " : "", t.half);
+}
+
+/* The sum of a count over the replications, 0 when it is absent. */
+static double total(const json_t *root, const char *scope, const char *name)
+{
+    const json_t *m = find_metric(root, scope, name), *v;
+    double sum = 0;
+    size_t i;
+
+    json_array_foreach(m != NULL ? json_object_get(m, "replications")
+                                 : NULL, i, v)
+        sum += json_is_number(v) ? json_number_value(v) : 0;
+    return sum;
 }
 
 static void sec_head(struct out *o, const struct sim_page *pg,
                      const json_t *root)
 {
     const struct sim_scenario *sc = pg->sc;
-    char line[512], dur[32], warm[32], win[32];
+    char line[512], dur[32], wu[32], warm[64], win[32];
     unsigned n = sc->replications;
 
     heading(o, 1, "top", sc->title != NULL ? sc->title : sc->name);
+    if (sc->warmup > 0)
+        snprintf(warm, sizeof warm, "the first %s a warm-up",
+                 sim_units_format_duration(sc->warmup, wu, sizeof wu));
+    else
+        snprintf(warm, sizeof warm, "no warm-up");
     snprintf(line, sizeof line, "Scenario %s, seed %llu: %u replication%s "
-             "of %s (the first %s a warm-up), series windows of %s. "
+             "of %s (%s), series windows of %s. "
              "distsim %s, scenario hash %s.", sc->name,
              (unsigned long long)sc->seed, n, n == 1 ? "" : "s",
-             sim_units_format_duration(sc->duration, dur, sizeof dur),
-             sim_units_format_duration(sc->warmup, warm, sizeof warm),
+             sim_units_format_duration(sc->duration, dur, sizeof dur), warm,
              sim_units_format_duration(sc->window, win, sizeof win),
              jstr(root, "distsim"),
              jstr(json_object_get(root, "scenario"), "hash"));
@@ -290,9 +306,9 @@ static void expect_row(struct out *o, const json_t *root, const json_t *e)
     char measured[160], threshold[160];
     const char *cells[5];
 
-    figure_text(jnum(e, "mean"), jnum(e, "ci95_half_width"), unit, measured,
-                sizeof measured);
-    figure_text(jnum(e, "threshold"), NAN, unit, threshold,
+    figure_text(jstr(e, "metric"), jnum(e, "mean"),
+                jnum(e, "ci95_half_width"), unit, measured, sizeof measured);
+    figure_text(NULL, jnum(e, "threshold"), NAN, unit, threshold,
                 sizeof threshold);
     trim_zeros(threshold);
     cells[0] = status;
@@ -356,32 +372,119 @@ static bool is_instance(const json_t *metrics, const char *scope)
     return false;
 }
 
+/* A row of the summary: figure m under the name label. */
+static void figure_row(struct out *o, const json_t *m, const char *label)
+{
+    struct sim_summary_text t;
+    const char *cells[3] = {label, t.value, t.half};
+
+    sim_summary_format_figure(jstr(m, "name"), jstr(m, "unit"),
+                              jnum(m, "mean"), jnum(m, "ci95_half_width"),
+                              &t);
+    table_row(o, "", cells, 3);
+}
+
+/* Rows "utilisation app.0", ... for the instances of the group scope. */
+static void instance_rows(struct out *o, const json_t *metrics,
+                          const char *scope)
+{
+    size_t len = strlen(scope), i;
+    const json_t *m;
+    char label[160];
+
+    json_array_foreach(metrics, i, m) {
+        const char *other = jstr(m, "scope");
+
+        if (strncmp(other, scope, len) != 0 || other[len] != '.' ||
+            strcmp(jstr(m, "name"), "utilisation") != 0 ||
+            !is_instance(metrics, other))
+            continue;
+        snprintf(label, sizeof label, "utilisation %s",
+                 strrchr(other, ' ') + 1);
+        figure_row(o, m, label);
+    }
+}
+
+/* The books line of a scope that counts arrivals, as the table has it. */
+static void books_para(struct out *o, const json_t *root, const char *scope)
+{
+    bool is_client = find_metric(root, scope, "in_flight_end") != NULL;
+    struct sim_summary_books b = {
+        .start = total(root, scope, is_client ? "in_flight_start"
+                                              : "present_start"),
+        .arrived = total(root, scope, "arrived"),
+        .completed = total(root, scope, "completed"),
+        .rejected = total(root, scope, "rejected"),
+        .lost = total(root, scope, is_client ? "failed" : "dropped"),
+        .end = total(root, scope, is_client ? "in_flight_end"
+                                            : "present_end"),
+        .lost_name = is_client ? "failed" : "dropped",
+    };
+    char line[256], text[320];
+
+    if (find_metric(root, scope, "arrived") == NULL)
+        return;
+    sim_summary_books_text(&b, line, sizeof line);
+    snprintf(text, sizeof text, "Books (all replications): %s.", line);
+    para(o, "note", text);
+}
+
 /* The table of one scope's figures, from metric index *i on. */
-static void scope_table(struct out *o, const json_t *metrics, size_t *i)
+static void scope_table(struct out *o, const json_t *root, size_t *i)
 {
     static const char *const cols[] = {"figure", "value", "± 95% interval"};
+    const json_t *metrics = json_object_get(root, "metrics");
     const char *scope = jstr(json_array_get(metrics, *i), "scope");
-    char name[96], value[64], half[64];
+    char name[96];
 
     group(o, "<div>");
     heading(o, 3, NULL, scope);
     table_head(o, cols, 3);
     for (; *i < json_array_size(metrics); (*i)++) {
         const json_t *m = json_array_get(metrics, *i);
-        const char *cells[3] = {name, value, half};
 
         if (strcmp(jstr(m, "scope"), scope) != 0)
             break;
-        if (strcmp(jstr(m, "unit"), "count") == 0)
+        if (!sim_summary_is_shown(jstr(m, "name"), jstr(m, "unit"),
+                                  jnum(m, "mean")))
             continue;
         sim_summary_display_name(jstr(m, "name"), name, sizeof name);
-        sim_summary_format(jnum(m, "mean"), jnum(m, "ci95_half_width"),
-                           jstr(m, "unit"), value, sizeof value, half,
-                           sizeof half);
-        table_row(o, "", cells, 3);
+        figure_row(o, m, name);
     }
+    instance_rows(o, metrics, scope);
     table_end(o);
+    books_para(o, root, scope);
     group(o, "</div>");
+}
+
+/* The engine's line of the table: events, and requests dropped by why. */
+static void engine_para(struct out *o, const json_t *root)
+{
+    const json_t *metrics = json_object_get(root, "metrics"), *m;
+    const json_t *ev = find_metric(root, "engine", "events");
+    struct sim_strbuf sb;
+    size_t i;
+    bool any = false;
+
+    if (ev == NULL)
+        return;
+    sim_strbuf_init(&sb);
+    sim_strbuf_printf(&sb, "Engine: %.0f events per replication",
+                      jnum(ev, "mean"));
+    json_array_foreach(metrics, i, m) {
+        const char *name = jstr(m, "name");
+        double n = total(root, "engine", name);
+
+        if (strcmp(jstr(m, "scope"), "engine") != 0 ||
+            strncmp(name, "dropped.", 8) != 0 || n == 0)
+            continue;
+        sim_strbuf_printf(&sb, "%s %s %.0f", any ? "," : "; dropped:",
+                          name + 8, n);
+        any = true;
+    }
+    sim_strbuf_printf(&sb, "%s.", any ? " (all replications)" : "");
+    para(o, "note", sb.data != NULL ? sb.data : "");
+    sim_strbuf_release(&sb);
 }
 
 static void sec_summary(struct out *o, const struct sim_page *pg,
@@ -407,22 +510,41 @@ static void sec_summary(struct out *o, const struct sim_page *pg,
         if (strcmp(scope, "engine") == 0 || is_instance(metrics, scope))
             i++;
         else
-            scope_table(o, metrics, &i);
+            scope_table(o, root, &i);
     }
     group(o, "</div>");
+    engine_para(o, root);
+}
+
+/* A time of the timeline in whole nanoseconds, as it happened. */
+static sim_time ns_of(double t_s)
+{
+    sim_time ns = 0;
+
+    sim_time_from_s(t_s, &ns);
+    return ns;
+}
+
+/* "58.5 s": exact, without the noise of a double. */
+static void time_text(sim_time ns, char *buf, size_t n)
+{
+    char t[48];
+
+    snprintf(buf, n, "%s s", sim_units_format_seconds(ns, t, sizeof t));
 }
 
 static void window_row(struct out *o, const struct sim_timeline_window *w)
 {
-    char from[32], to[32], lasted[32];
+    char from[64], to[96], end[64], lasted[64];
     const char *cells[5] = {w->kind, w->text, from, to, lasted};
 
-    snprintf(from, sizeof from, "%.3f s", w->start_s);
-    snprintf(lasted, sizeof lasted, "%.3f s", w->end_s - w->start_s);
+    time_text(ns_of(w->start_s), from, sizeof from);
+    time_text(ns_of(w->end_s), end, sizeof end);
+    time_text(ns_of(w->end_s) - ns_of(w->start_s), lasted, sizeof lasted);
     if (w->end_kind != NULL)
-        snprintf(to, sizeof to, "%.3f s", w->end_s);
+        snprintf(to, sizeof to, "%s", end);
     else
-        snprintf(to, sizeof to, "not ended (run ends at %.3f s)", w->end_s);
+        snprintf(to, sizeof to, "not ended (run ends at %s)", end);
     table_row(o, "", cells, 5);
 }
 
@@ -448,11 +570,11 @@ static void sec_timeline(struct out *o, const struct sim_page *pg)
         return;
     table_head(o, ecols, 3);
     for (size_t i = 0; i < tl->n_events; i++) {
-        char t[32];
+        char t[64];
         const char *cells[3] = {t, tl->events[i]->kind,
                                 tl->events[i]->text};
 
-        snprintf(t, sizeof t, "%.3f s", tl->events[i]->t_s);
+        time_text(ns_of(tl->events[i]->t_s), t, sizeof t);
         table_row(o, "", cells, 3);
     }
     table_end(o);

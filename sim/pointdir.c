@@ -211,6 +211,17 @@ void sim_pointdir_release(struct sim_pointdir *p)
     memset(p, 0, sizeof *p);
 }
 
+const char *sim_pointdir_verdict(const struct sim_pointdir *p)
+{
+    bool is_missed = false;
+
+    if (p->n_expects == 0)
+        return "none";
+    for (size_t i = 0; i < p->n_expects; i++)
+        is_missed = is_missed || p->expects[i].status == SIM_EXPECT_MISSED;
+    return p->is_met ? "met" : is_missed ? "missed" : "unsure";
+}
+
 const struct sim_pointdir_figure *sim_pointdir_find(
     const struct sim_pointdir *p, const char *scope, const char *name)
 {

@@ -56,6 +56,13 @@ int sim_pointdir_read(const char *dir, struct sim_pointdir *p,
 
 void sim_pointdir_release(struct sim_pointdir *p);
 
+/*
+ * The point's verdict, the one word used wherever points are listed:
+ * "met" when every expectation is met, "missed" when one is missed, else
+ * "unsure"; "none" without expectations.
+ */
+const char *sim_pointdir_verdict(const struct sim_pointdir *p);
+
 /* The figure (scope, name) of p, or NULL. */
 const struct sim_pointdir_figure *sim_pointdir_find(
     const struct sim_pointdir *p, const char *scope, const char *name);

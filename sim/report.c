@@ -128,21 +128,19 @@ void sim_report_curve(struct sim_report *rep, const char *scope,
     rep->n_curves++;
 }
 
-void sim_report_note(struct sim_report *rep, double t_s, const char *kind,
-                     const char *fmt, ...)
+static void add_note(struct sim_report *rep, double t_s, const char *kind,
+                     bool is_fault, const char *fmt, va_list ap)
 {
     struct sim_note *note;
     char text[512];
-    va_list ap;
 
     if (!reserve(rep, (void **)&rep->notes, rep->n_notes, &rep->cap_notes,
                  sizeof *rep->notes))
         return;
-    va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
     note = &rep->notes[rep->n_notes];
     note->t_s = t_s;
+    note->is_fault = is_fault;
     note->kind = strdup(kind);
     note->text = strdup(text);
     if (note->kind == NULL || note->text == NULL) {
@@ -152,6 +150,26 @@ void sim_report_note(struct sim_report *rep, double t_s, const char *kind,
         return;
     }
     rep->n_notes++;
+}
+
+void sim_report_note(struct sim_report *rep, double t_s, const char *kind,
+                     const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    add_note(rep, t_s, kind, false, fmt, ap);
+    va_end(ap);
+}
+
+void sim_report_fault(struct sim_report *rep, double t_s, const char *kind,
+                      const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    add_note(rep, t_s, kind, true, fmt, ap);
+    va_end(ap);
 }
 
 void sim_report_add(struct sim_report *rep, const char *scope,
@@ -212,6 +230,13 @@ void sim_report_setting(struct sim_report *rep, const char *scope,
     rep->n_settings++;
 }
 
+/* Whether note a belongs after note b: later, or a model's after a fault. */
+static bool is_after(const struct sim_note *a, const struct sim_note *b)
+{
+    return a->t_s > b->t_s ||
+           (a->t_s == b->t_s && !a->is_fault && b->is_fault);
+}
+
 void sim_report_sort_notes(struct sim_report *rep)
 {
     /* Insertion sort: stable, and notes are few and mostly in order. */
@@ -219,7 +244,7 @@ void sim_report_sort_notes(struct sim_report *rep)
         struct sim_note note = rep->notes[i];
         size_t j = i;
 
-        while (j > 0 && rep->notes[j - 1].t_s > note.t_s) {
+        while (j > 0 && is_after(&rep->notes[j - 1], &note)) {
             rep->notes[j] = rep->notes[j - 1];
             j--;
         }

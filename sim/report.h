@@ -10,6 +10,7 @@
 #ifndef SIM_REPORT_H
 #define SIM_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* One figure. Strings are owned by the report. */
@@ -48,6 +49,7 @@ struct sim_note {
     double t_s;                         /* simulated time, s */
     char *kind;                         /* "partition", "crash", ... */
     char *text;                         /* what and whom, for people */
+    bool is_fault;                      /* the fault schedule's doing */
 };
 
 /* One effective setting of a component, defaults included, as text. */
@@ -105,7 +107,19 @@ void sim_report_note(struct sim_report *rep, double t_s, const char *kind,
                      const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Puts the notes in time order, keeping the order of equal times. */
+/*
+ * As sim_report_note, for what the fault schedule did (a partition, a
+ * crash, a restart): a cause from outside, so it precedes what the models
+ * noted at the same instant (a restart before the rejoin it allows).
+ */
+void sim_report_fault(struct sim_report *rep, double t_s, const char *kind,
+                      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Puts the notes in time order and, at one instant, the fault schedule's
+ * before the others; otherwise notes keep the order they were added in.
+ */
 void sim_report_sort_notes(struct sim_report *rep);
 
 /*

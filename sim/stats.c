@@ -370,7 +370,7 @@ int sim_ci_compute(const double *x, size_t n, double level,
             sim_tally_add(&t, x[i]);
     out->n = (size_t)t.n;
     out->mean = t.n > 0 ? t.mean : NAN;
-    out->sd = sqrt(sim_tally_var(&t));
+    out->sd = t.n > 0 ? sqrt(sim_tally_var(&t)) : NAN;
     out->half_width = NAN;
     if (t.n >= 2)
         out->half_width = gsl_cdf_tdist_Pinv(0.5 + level / 2.0,

@@ -129,7 +129,8 @@ void sim_wtwa_means(const struct sim_wtwa *w, sim_time now, double *out);
 struct sim_ci {
     size_t n;                           /* replications */
     double mean;
-    double sd;                          /* sample standard deviation */
+    double sd;                          /* sample standard deviation; NaN
+                                           when n is 0, 0 when n is 1 */
     double half_width;                  /* NaN when n < 2 */
 };
 

@@ -6,7 +6,9 @@
  * the summary is figure i of every replication. A figure's value is the
  * mean over replications and its interval comes from Student's t. The
  * table shows a value with as many decimals as its interval supports (two
- * significant digits of the half-width).
+ * significant digits of the half-width), a percentile no more than its
+ * histogram resolves (three significant digits); the files keep every
+ * digit.
  */
 #include "sim/summary.h"
 
@@ -18,6 +20,7 @@
 #include <jansson.h>
 
 #include "sim/strbuf.h"
+#include "sim/units.h"
 #include "sim/version.h"
 
 #define SUMMARY_LEVEL 0.95
@@ -34,16 +37,8 @@ static double total(const struct sim_summary *s, const char *scope,
     return t;
 }
 
-/* The books of one scope, summed over replications. */
-struct books {
-    double start, arrived;              /* present at start, arrivals */
-    double completed, rejected, lost;   /* outcomes */
-    double end;                         /* present at the end */
-    const char *lost_name;              /* "failed" or "dropped" */
-};
-
 static void books_of(const struct sim_summary *s, const char *scope,
-                     struct books *b)
+                     struct sim_summary_books *b)
 {
     bool is_client = sim_summary_find(s, scope, "in_flight_end") != NULL;
 
@@ -57,17 +52,26 @@ static void books_of(const struct sim_summary *s, const char *scope,
     b->lost = total(s, scope, b->lost_name);
 }
 
-static bool books_balance(const struct books *b)
+static bool books_balance(const struct sim_summary_books *b)
 {
     return b->start + b->arrived ==
            b->completed + b->rejected + b->lost + b->end;
+}
+
+void sim_summary_books_text(const struct sim_summary_books *b, char *buf,
+                            size_t n)
+{
+    snprintf(buf, n, "%.0f present + %.0f arrived = %.0f completed + %.0f "
+             "rejected + %.0f %s + %.0f present %s", b->start, b->arrived,
+             b->completed, b->rejected, b->lost, b->lost_name, b->end,
+             books_balance(b) ? "(balanced)" : "(DO NOT BALANCE)");
 }
 
 /* Whether every scope that counts arrivals balances its books. */
 static bool all_books_balance(const struct sim_summary *s)
 {
     for (size_t i = 0; i < s->n_rows; i++) {
-        struct books b;
+        struct sim_summary_books b;
 
         if (strcmp(s->rows[i].name, "arrived") != 0)
             continue;
@@ -260,17 +264,38 @@ static double display_scale(const char *unit, double v, const char **label)
     return 1.0;
 }
 
-/* Decimals that show two significant digits of hw, or four of v. */
-static int decimals_for(double v, double hw)
+/* Whether a figure's name ends in a percentile: ".p50", ".p99", ".p999". */
+static bool is_percentile(const char *name)
+{
+    const char *dot = name != NULL ? strrchr(name, '.') : NULL;
+
+    return dot != NULL && dot[1] == 'p' && dot[2] != '\0' &&
+           strspn(dot + 2, "0123456789") == strlen(dot + 2);
+}
+
+/*
+ * Decimals for a value v with half-width hw (both as displayed): two
+ * significant digits of hw; none for an exact whole number (hw 0); else
+ * four significant digits of v. A percentile never gets more than three
+ * significant digits: its histogram resolves about 0.8% of the value.
+ */
+static int decimals_for(double v, double hw, bool is_pct)
 {
     int d;
 
     if (isfinite(hw) && hw > 0)
         d = 1 - (int)floor(log10(hw));
+    else if (hw == 0 && v == floor(v))
+        d = 0;
     else if (v != 0 && isfinite(v))
         d = 3 - (int)floor(log10(fabs(v)));
     else
         d = 0;
+    if (is_pct && v != 0 && isfinite(v)) {
+        int most = 2 - (int)floor(log10(fabs(v)));
+
+        d = d < most ? d : most;
+    }
     return d < 0 ? 0 : d > 6 ? 6 : d;
 }
 
@@ -290,37 +315,74 @@ void sim_summary_display_name(const char *name, char *buf, size_t n)
     buf[j] = '\0';
 }
 
-void sim_summary_format(double mean, double hw, const char *unit,
-                        char *value, size_t n_value, char *half,
-                        size_t n_half)
+static void format_as(bool is_pct, double mean, double hw, const char *unit,
+                      struct sim_summary_text *out)
 {
     const char *label;
     double f = display_scale(unit, mean, &label);
     double v = mean * f, h = hw * f;
-    int d = decimals_for(v, h);
+    int d = decimals_for(v, h, is_pct);
 
     if (isnan(v))
-        snprintf(value, n_value, "n/a");
+        snprintf(out->value, sizeof out->value, "n/a");
     else
-        snprintf(value, n_value, "%.*f%s%s", d, v, label[0] ? " " : "",
-                 label);
+        snprintf(out->value, sizeof out->value, "%.*f%s%s", d, v,
+                 label[0] ? " " : "", label);
     if (isfinite(h) && !isnan(v))
-        snprintf(half, n_half, "%.*f", d, h);
+        snprintf(out->half, sizeof out->half, "%.*f", d, h);
     else
-        snprintf(half, n_half, "%s", "");
+        out->half[0] = '\0';
+}
+
+void sim_summary_format_figure(const char *name, const char *unit,
+                               double mean, double hw,
+                               struct sim_summary_text *out)
+{
+    format_as(is_percentile(name), mean, hw, unit, out);
+}
+
+void sim_summary_format(double mean, double hw, const char *unit,
+                        char *value, size_t n_value, char *half,
+                        size_t n_half)
+{
+    struct sim_summary_text t;
+
+    format_as(false, mean, hw, unit, &t);
+    snprintf(value, n_value, "%s", t.value);
+    snprintf(half, n_half, "%s", t.half);
+}
+
+/* The counts the table shows: they say what went wrong with the data. */
+static bool is_notable(const char *name)
+{
+    static const char *const notable[] = {
+        "lost_writes", "conflicts", "failovers", "ryw_violations",
+        "monotonic_violations", "session_unjudged",
+    };
+
+    for (size_t i = 0; i < sizeof notable / sizeof notable[0]; i++)
+        if (strcmp(name, notable[i]) == 0)
+            return true;
+    return false;
+}
+
+bool sim_summary_is_shown(const char *name, const char *unit, double mean)
+{
+    return !isnan(mean) && (strcmp(unit, "count") != 0 || is_notable(name));
 }
 
 static void table_row(struct sim_strbuf *sb, const struct sim_summary_row *r,
                       bool has_ci)
 {
-    char name[64], value[48], half[48];
+    struct sim_summary_text t;
+    char name[64];
 
     sim_summary_display_name(r->name, name, sizeof name);
-    sim_summary_format(r->ci.mean, has_ci ? r->ci.half_width : NAN, r->unit,
-                       value, sizeof value, half, sizeof half);
-    sim_strbuf_printf(sb, "  %-26s %16s", name, value);
-    if (half[0] != '\0')
-        sim_strbuf_printf(sb, "  ± %s", half);
+    sim_summary_format_figure(r->name, r->unit, r->ci.mean,
+                              has_ci ? r->ci.half_width : NAN, &t);
+    sim_strbuf_printf(sb, "  %-26s %16s", name, t.value);
+    if (t.half[0] != '\0')
+        sim_strbuf_printf(sb, "  ± %s", t.half);
     sim_strbuf_printf(sb, "\n");
 }
 
@@ -328,16 +390,14 @@ static void table_row(struct sim_strbuf *sb, const struct sim_summary_row *r,
 static void table_books(struct sim_strbuf *sb, const struct sim_summary *s,
                         const char *scope)
 {
-    struct books b;
+    struct sim_summary_books b;
+    char line[256];
 
     if (sim_summary_find(s, scope, "arrived") == NULL)
         return;
     books_of(s, scope, &b);
-    sim_strbuf_printf(sb, "  books: %.0f present + %.0f arrived = %.0f "
-                      "completed + %.0f rejected + %.0f %s + %.0f present"
-                      " %s\n", b.start, b.arrived, b.completed, b.rejected,
-                      b.lost, b.lost_name, b.end,
-                      books_balance(&b) ? "(balanced)" : "(DO NOT BALANCE)");
+    sim_summary_books_text(&b, line, sizeof line);
+    sim_strbuf_printf(sb, "  books: %s\n", line);
 }
 
 static void table_engine(struct sim_strbuf *sb, const struct sim_summary *s)
@@ -375,35 +435,18 @@ static void table_expects(struct sim_strbuf *sb, const struct sim_summary *s)
         const struct sim_summary_row *row = sim_summary_find(s, r->scope,
                                                              r->expect->
                                                              metric);
-        const char *label;
-        double f = display_scale(row->unit, r->mean, &label);
-        int d = decimals_for(r->mean * f, r->half_width * f);
+        struct sim_summary_text t;
 
-        sim_strbuf_printf(sb, "  %-7s %s  (%s: %.*f %s", sim_expect_status_name(
-                          r->status), r->expect->text, r->scope, d,
-                          r->mean * f, label);
-        if (isfinite(r->half_width))
-            sim_strbuf_printf(sb, " ± %.*f", d, r->half_width * f);
+        sim_summary_format_figure(r->expect->metric, row->unit, r->mean,
+                                  r->half_width, &t);
+        sim_strbuf_printf(sb, "  %-7s %s  (%s: %s",
+                          sim_expect_status_name(r->status), r->expect->text,
+                          r->scope, t.value);
+        if (t.half[0] != '\0')
+            sim_strbuf_printf(sb, " ± %s", t.half);
         sim_strbuf_printf(sb, ")\n");
     }
     sim_strbuf_printf(sb, "\n");
-}
-
-/*
- * Counts are books and stay in the files, except these, which say what
- * went wrong with the data.
- */
-static bool is_notable(const char *name)
-{
-    static const char *const notable[] = {
-        "lost_writes", "conflicts", "failovers", "ryw_violations",
-        "monotonic_violations",
-    };
-
-    for (size_t i = 0; i < sizeof notable / sizeof notable[0]; i++)
-        if (strcmp(name, notable[i]) == 0)
-            return true;
-    return false;
 }
 
 static void table_notes(struct sim_strbuf *sb, const struct sim_summary *s)
@@ -413,9 +456,15 @@ static void table_notes(struct sim_strbuf *sb, const struct sim_summary *s)
     if (r == NULL || r->n_notes == 0)
         return;
     sim_strbuf_printf(sb, "timeline (replication 0)\n");
-    for (size_t i = 0; i < r->n_notes; i++)
-        sim_strbuf_printf(sb, "  %10.3fs  %-12s %s\n", r->notes[i].t_s,
+    for (size_t i = 0; i < r->n_notes; i++) {
+        sim_time ns = 0;
+        char t[48];
+
+        sim_time_from_s(r->notes[i].t_s, &ns);
+        sim_strbuf_printf(sb, "  %13ss  %-12s %s\n",
+                          sim_units_format_seconds(ns, t, sizeof t),
                           r->notes[i].kind, r->notes[i].text);
+    }
     sim_strbuf_printf(sb, "\n");
 }
 
@@ -468,17 +517,20 @@ char *sim_summary_table(const struct sim_summary *s,
 {
     struct sim_strbuf sb;
     bool has_ci = s->n_reps > 1;
-    char dur[32], warm[32];
+    char dur[32], wu[32], warm[64];
 
     sim_strbuf_init(&sb);
+    if (sc->warmup > 0)
+        snprintf(warm, sizeof warm, "first %s warm-up",
+                 sim_units_format_duration(sc->warmup, wu, sizeof wu));
+    else
+        snprintf(warm, sizeof warm, "no warm-up");
     sim_strbuf_printf(&sb, "distsim %s: scenario %s, seed %llu, %u "
-                      "replication%s of %s (first %s warm-up)\n",
+                      "replication%s of %s (%s)\n",
                       SIM_VERSION, sc->name, (unsigned long long)sc->seed,
                       s->n_reps, s->n_reps == 1 ? "" : "s",
                       sim_units_format_duration(sc->duration, dur,
-                                                sizeof dur),
-                      sim_units_format_duration(sc->warmup, warm,
-                                                sizeof warm));
+                                                sizeof dur), warm);
     sim_strbuf_printf(&sb, "%s\n", has_ci
                       ? "values are means over replications, ± the "
                         "half-width of their 95% confidence interval"
@@ -494,8 +546,7 @@ char *sim_summary_table(const struct sim_summary *s,
             continue;
         if (is_first)
             sim_strbuf_printf(&sb, "\n%s\n", r->scope);
-        if ((strcmp(r->unit, "count") != 0 || is_notable(r->name)) &&
-            !isnan(r->ci.mean))
+        if (sim_summary_is_shown(r->name, r->unit, r->ci.mean))
             table_row(&sb, r, has_ci);
         if (is_last) {
             table_instances(&sb, s, r->scope);
@@ -556,19 +607,58 @@ static json_t *json_scenario(const struct sim_scenario *sc)
     return o;
 }
 
-static json_t *json_timeline(const struct sim_report *r)
+#define SUMMARY_JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(17) | \
+                            JSON_ENSURE_ASCII | JSON_ENCODE_ANY)
+
+/*
+ * Appends value (which it takes) as jansson writes it, every line after
+ * the first indented one level more: a member of the top object.
+ */
+static void put_json(struct sim_strbuf *sb, json_t *value)
 {
-    json_t *a = json_array();
+    char *text = value != NULL ? json_dumps(value, SUMMARY_JSON_FLAGS)
+                               : NULL;
+    const char *p, *nl;
 
-    for (size_t i = 0; r != NULL && i < r->n_notes; i++) {
-        json_t *o = json_object();
-
-        json_object_set_new(o, "t_s", json_real(r->notes[i].t_s));
-        json_object_set_new(o, "kind", json_string(r->notes[i].kind));
-        json_object_set_new(o, "text", json_string(r->notes[i].text));
-        json_array_append_new(a, o);
+    json_decref(value);
+    if (text == NULL) {
+        sb->is_failed = true;
+        return;
     }
-    return a;
+    for (p = text; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+        sim_strbuf_add(sb, p, (size_t)(nl - p + 1));
+        sim_strbuf_add(sb, "  ", 2);
+    }
+    sim_strbuf_add(sb, p, strlen(p));
+    free(text);
+}
+
+/*
+ * The timeline, written by hand so that each time reads as the exact
+ * nanoseconds it was ("58.5", not the 17 digits of its nearest double).
+ */
+static void put_timeline(struct sim_strbuf *sb, const struct sim_report *r)
+{
+    size_t n = r != NULL ? r->n_notes : 0;
+    char t[48];
+
+    if (n == 0) {
+        sim_strbuf_printf(sb, "[]");
+        return;
+    }
+    sim_strbuf_printf(sb, "[\n");
+    for (size_t i = 0; i < n; i++) {
+        sim_time ns = 0;
+
+        sim_time_from_s(r->notes[i].t_s, &ns);
+        sim_strbuf_printf(sb, "    {\n      \"t_s\": %s,\n      \"kind\": ",
+                          sim_units_format_seconds(ns, t, sizeof t));
+        put_json(sb, json_string(r->notes[i].kind));
+        sim_strbuf_printf(sb, ",\n      \"text\": ");
+        put_json(sb, json_string(r->notes[i].text));
+        sim_strbuf_printf(sb, "\n    }%s\n", i + 1 < n ? "," : "");
+    }
+    sim_strbuf_printf(sb, "  ]");
 }
 
 static json_t *json_expects(const struct sim_summary *s)
@@ -612,29 +702,38 @@ static json_t *json_settings(const struct sim_report *r)
     return all;
 }
 
+/* Appends "  \"key\": value," (taking value), as a top-level member. */
+static void put_member(struct sim_strbuf *sb, const char *key, json_t *value)
+{
+    sim_strbuf_printf(sb, "  \"%s\": ", key);
+    put_json(sb, value);
+    sim_strbuf_printf(sb, ",\n");
+}
+
 int sim_summary_write_json(const struct sim_summary *s,
                            const struct sim_scenario *sc, const char *path,
                            struct sim_error *err)
 {
-    json_t *root = json_object(), *rows = json_array();
-    int rc;
+    json_t *rows = json_array();
+    struct sim_strbuf sb;
 
-    json_object_set_new(root, "distsim", json_string(SIM_VERSION));
-    json_object_set_new(root, "scenario", json_scenario(sc));
-    json_object_set_new(root, "confidence_level", json_real(SUMMARY_LEVEL));
-    json_object_set_new(root, "books_balance", json_boolean(s->is_balanced));
     for (size_t i = 0; i < s->n_rows; i++)
         json_array_append_new(rows, json_row(&s->rows[i], s->n_reps));
-    json_object_set_new(root, "metrics", rows);
-    json_object_set_new(root, "timeline", json_timeline(s->first));
-    json_object_set_new(root, "settings", json_settings(s->first));
-    json_object_set_new(root, "expectations", json_expects(s));
-    rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_REAL_PRECISION(17)
-                        | JSON_ENSURE_ASCII);
-    json_decref(root);
-    if (rc != 0)
-        return sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
-    return 0;
+    sim_strbuf_init(&sb);
+    sim_strbuf_printf(&sb, "{\n");
+    put_member(&sb, "distsim", json_string(SIM_VERSION));
+    put_member(&sb, "scenario", json_scenario(sc));
+    put_member(&sb, "confidence_level", json_real(SUMMARY_LEVEL));
+    put_member(&sb, "books_balance", json_boolean(s->is_balanced));
+    put_member(&sb, "metrics", rows);
+    sim_strbuf_printf(&sb, "  \"timeline\": ");
+    put_timeline(&sb, s->first);
+    sim_strbuf_printf(&sb, ",\n");
+    put_member(&sb, "settings", json_settings(s->first));
+    sim_strbuf_printf(&sb, "  \"expectations\": ");
+    put_json(&sb, json_expects(s));
+    sim_strbuf_printf(&sb, "\n}");
+    return sim_strbuf_save(&sb, path, err);
 }
 
 int sim_summary_write_tsv(const struct sim_summary *s, const char *path,

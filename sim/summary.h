@@ -80,11 +80,51 @@ void sim_summary_display_name(const char *name, char *buf, size_t n);
 /*
  * A figure for people: mean in a unit that suits its size ("12.3 ms",
  * "n/a" when NaN) into value, and the half-width hw of its interval in the
- * same unit and decimals ("0.41"; empty when hw is NaN) into half.
+ * same unit and decimals ("0.41"; empty when hw is NaN) into half. The
+ * decimals show two significant digits of hw (none for an exact whole
+ * number), or four of the mean without an interval.
  */
 void sim_summary_format(double mean, double hw, const char *unit,
                         char *value, size_t n_value, char *half,
                         size_t n_half);
+
+/* A figure as text for people. */
+struct sim_summary_text {
+    char value[64];                     /* "12.3 ms", "n/a" */
+    char half[48];                      /* "0.41"; empty without interval */
+};
+
+/*
+ * As sim_summary_format, for the figure called name: a percentile
+ * ("response_time.p99") also keeps to three significant digits, the
+ * resolution of the histogram it was read from.
+ */
+void sim_summary_format_figure(const char *name, const char *unit,
+                               double mean, double hw,
+                               struct sim_summary_text *out);
+
+/*
+ * Whether the table and the reports show a figure: one that applies (a
+ * figure that does not is NaN) and is not a count, except the counts that
+ * say what went wrong with the data (lost writes, conflicts, failovers,
+ * session-guarantee violations and reads left unjudged).
+ */
+bool sim_summary_is_shown(const char *name, const char *unit, double mean);
+
+/* The books of one scope, summed over replications. */
+struct sim_summary_books {
+    double start, arrived;              /* present at the start, arrivals */
+    double completed, rejected, lost;   /* outcomes */
+    double end;                         /* present at the end */
+    const char *lost_name;              /* "failed" or "dropped" */
+};
+
+/*
+ * The books as the table says them, "3 present + 90 arrived = 88
+ * completed + ... (balanced)", into buf.
+ */
+void sim_summary_books_text(const struct sim_summary_books *b, char *buf,
+                            size_t n);
 
 /* Writes summary.json / metrics.tsv at path. SIM_EIO with err on failure. */
 int sim_summary_write_json(const struct sim_summary *s,

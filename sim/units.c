@@ -246,3 +246,16 @@ char *sim_units_format_duration(sim_time t, char *buf, size_t n_buf)
         snprintf(buf, n_buf, "%.4gh", (double)t / 3600e9);
     return buf;
 }
+
+char *sim_units_format_seconds(sim_time t, char *buf, size_t n_buf)
+{
+    long long ns = t < 0 ? -(long long)t : (long long)t;
+    size_t len;
+
+    snprintf(buf, n_buf, "%s%lld.%09lld", t < 0 ? "-" : "", ns / SIM_S,
+             ns % SIM_S);
+    len = strlen(buf);
+    while (len > 0 && buf[len - 1] == '0' && buf[len - 2] != '.')
+        buf[--len] = '\0';
+    return buf;
+}

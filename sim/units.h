@@ -50,4 +50,11 @@ int sim_units_percent(const char *text, double *fraction, char *why,
  */
 char *sim_units_format_duration(sim_time t, char *buf, size_t n_buf);
 
+/*
+ * Writes t in seconds, exactly: up to 9 decimals with trailing zeros
+ * trimmed, one kept ("40.0", "58.5", "85.500482216"), into buf and
+ * returns buf. For times on a timeline, in text and in JSON.
+ */
+char *sim_units_format_seconds(sim_time t, char *buf, size_t n_buf);
+
 #endif

@@ -63,6 +63,8 @@ struct step {
     const char *to;                     /* entity it goes to */
     bool is_answered;
     sim_time response;                  /* ns from send to answer */
+    sim_time wait;                      /* ns queued, as the answer says */
+    sim_time service;                   /* ns in service, likewise */
     int status;
     uint64_t version;
     uint32_t store;
@@ -142,6 +144,8 @@ static void probe_handle(struct sim *sim, void *state,
     s = &p->steps[req->tag.u64];
     s->is_answered = true;
     s->response = sim_now(sim) - req->t_sent;
+    s->wait = req->wait_ns;
+    s->service = req->service_ns;
     s->status = req->status;
     s->version = req->version;
     s->store = req->store;
@@ -895,6 +899,84 @@ static void test_cache__early_refresh_probability_follows_xfetch(void)
     free(s);
 }
 
+/*
+ * Three misses at once through one cache worker to a server of two
+ * workers: the third fetch queues 2ms at the server, and of the two
+ * answers back at 2ms the second waits 100us to be stored.
+ */
+static void test_cache__a_miss_carries_the_backends_queueing(void)
+{
+    struct step s[] = {
+        read_at(0, 1, "cache"), read_at(0, 2, "cache"),
+        read_at(0, 3, "cache"),
+    };
+    struct world w;
+
+    world_begin(&w, SIM_S, MS);
+    world_add(&w, &server_ops, "name: srv\nworkers: 2\nservice: {dist: "
+              "constant, value: 2ms}\n");
+    world_add(&w, &cache_ops, "name: cache\ncapacity: 10\nbackend: srv\n"
+              "hit_time: {dist: constant, value: 100us}\n");
+    world_run(&w, s, 3);
+    CHECK_EQ_INT(s[0].wait, 0);
+    CHECK_EQ_INT(s[1].wait, 100 * US);
+    CHECK_EQ_INT(s[2].wait, 2 * MS);
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_INT(s[i].service, 2 * MS + 100 * US);
+        CHECK_EQ_INT(s[i].response, s[i].wait + s[i].service);
+    }
+    world_end(&w);
+}
+
+/*
+ * A read that joins a fetch in flight (coalesce) at 3ms takes on only the
+ * last 1ms of it (service, not the 2ms the fetch queued before it came),
+ * and the 100us store: what it waited, no more.
+ */
+static void test_cache__a_joining_read_takes_no_more_than_it_waited(void)
+{
+    struct step s[] = {
+        read_at(0, 9, "cache"), read_at(0, 1, "cache"),
+        read_at(3 * MS, 1, "cache"),
+    };
+    struct world w;
+
+    world_begin(&w, SIM_S, MS);
+    world_add(&w, &server_ops, "name: srv\nservice: {dist: constant, "
+              "value: 2ms}\n");
+    world_add(&w, &cache_ops, "name: cache\ncapacity: 10\nbackend: srv\n"
+              "stampede: coalesce\n"
+              "hit_time: {dist: constant, value: 100us}\n");
+    world_run(&w, s, 3);
+    CHECK_EQ_INT(s[1].wait, 2 * MS);
+    CHECK_EQ_INT(s[1].service, 2 * MS + 100 * US);
+    CHECK_EQ_INT(s[2].response, MS + 100 * US);
+    CHECK_EQ_INT(s[2].wait, 0);
+    CHECK_EQ_INT(s[2].service, MS + 100 * US);
+    world_end(&w);
+}
+
+/*
+ * Through the whole pipeline: three reads at 0 miss and queue at a
+ * one-worker server for 0, 10 and 20s; the client's waiting time is the
+ * server's, 10s on average, not 0.
+ */
+static void test_cache__client_wait_includes_the_backends_queue(void)
+{
+    struct run r;
+
+    run_text("name: t\nduration: 100s\nreplications: 1\n"
+             "clients:\n  - name: c\n    arrival: {process: trace, file: "
+             "three-at-once.txt}\n    timeout: 50s\n    target: cache\n"
+             "caches:\n  - name: cache\n    capacity: 10\n    backend: s\n"
+             "    backend_timeout: 50s\n"
+             "servers:\n  - name: s\n    service: {dist: constant, value: "
+             "10s}\n", &r);
+    CHECK_NEAR(run_figure(&r, "server s", "waiting_time.mean"), 10, 1e-12);
+    CHECK_NEAR(run_figure(&r, "client c", "waiting_time.mean"), 10, 1e-12);
+    run_release(&r);
+}
+
 /* l1 (2 items) in front of l2 in front of the database. */
 static void test_cache__a_cache_can_be_the_backend_of_another(void)
 {
@@ -1275,6 +1357,9 @@ CHECK_MAIN(CHECK_TEST(test_cache__lru_hit_ratio_matches_che_at_1_percent),
            CHECK_TEST(test_cache__cache_aside_write_invalidates_the_key),
            CHECK_TEST(test_cache__refresh_ahead_refreshes_in_the_background),
            CHECK_TEST(test_cache__early_refresh_probability_follows_xfetch),
+           CHECK_TEST(test_cache__a_miss_carries_the_backends_queueing),
+           CHECK_TEST(test_cache__a_joining_read_takes_no_more_than_it_waited),
+           CHECK_TEST(test_cache__client_wait_includes_the_backends_queue),
            CHECK_TEST(test_cache__a_cache_can_be_the_backend_of_another),
            CHECK_TEST(test_cache__backend_timeout_fails_the_waiters),
            CHECK_TEST(test_cache__crash_drops_requests_and_empties_the_store),

@@ -212,7 +212,7 @@ static void test_consist__lagging_follower_reads_are_not(void)
     for (size_t i = 0; i < first->n_notes; i++)
         if (strcmp(first->notes[i].kind, "linearizability") == 0 &&
             strstr(first->notes[i].text, "no order satisfies") != NULL &&
-            strstr(first->notes[i].text, "reason:") != NULL)
+            strstr(first->notes[i].text, ". Why: ") != NULL)
             is_explained = true;
     CHECK(is_explained);
     run_release(&r);

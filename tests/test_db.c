@@ -18,12 +18,14 @@
 
 #include "models/client.h"
 #include "models/db_shard.h"
+#include "models/faults.h"
 #include "models/keys.h"
 #include "models/server.h"
 #include "sim/batch.h"
 #include "sim/scenario.h"
 #include "sim/summary.h"
 #include "tests/check.h"
+#include "tests/run.h"
 
 #define Z_999 3.2905                    /* two-sided 99.9% normal quantile */
 #define MAX_STEPS 8192
@@ -117,6 +119,8 @@ struct step {
     int status;
     uint64_t version;
     sim_time replied;
+    sim_time wait;                      /* the answer's wait_ns */
+    sim_time service;                   /* the answer's service_ns */
     uint64_t latest_at_send;            /* truth when it was sent */
     uint64_t latest_at_reply;           /* truth when it was answered */
     uint64_t read_version;              /* the follow-up read's answer */
@@ -167,6 +171,8 @@ static void tester_reply(struct sim *sim, struct tester *t,
         s->status = req->status;
         s->version = req->version;
         s->replied = sim_now(sim);
+        s->wait = req->wait_ns;
+        s->service = req->service_ns;
         if (s->is_followed && req->status == SIM_REQ_OK)
             tester_send(sim, t, req->tag.u64 >> 1, SIM_OP_READ);
     }
@@ -437,6 +443,37 @@ static void test_db__async_acks_at_once_and_followers_lag(void)
     rig_release(&g);
 }
 
+/*
+ * The same stale read, with the history checked: the violation becomes
+ * one timeline note that reads as a sentence, times in seconds.
+ */
+static void test_db__a_linearizability_violation_reads_well(void)
+{
+    struct rig g;
+
+    rig_init(&g, "name: exact\nduration: 1s\nreplications: 1\n"
+             "check: linearizability\n"
+             "databases:\n  - name: orders\n    replicas: 3\n"
+             "    replication: async\n"
+             "    apply_lag: {dist: constant, value: 2ms}\n"
+             "    reads: nearest\n"
+             "    service: {dist: constant, value: 1ms}\n");
+    rig_link(&g, "orders.0.0", "orders.0.2", 5 * SIM_MS);
+    rig_zone(&g, "tester0", 7);
+    rig_zone(&g, "orders.0.2", 7);
+    rig_step(&g, 0, 10 * SIM_MS, SIM_OP_WRITE, 42, false);
+    rig_step(&g, 0, 12 * SIM_MS, SIM_OP_READ, 42, false);
+    rig_run(&g);
+    CHECK_EQ_INT(g.rep.n_notes, 1);
+    CHECK_EQ_STR(g.rep.notes[0].kind, "linearizability");
+    CHECK_EQ_STR(g.rep.notes[0].text, "database orders: not linearizable: "
+                 "key \"42\": no order satisfies these 2 operations: p4 "
+                 "write 1 (0.01 s to 0.011 s); p4 read -> nil (0.012 s to "
+                 "0.013 s). Why: the read returns the initial value, but it "
+                 "began after the write of 1 completed.");
+    rig_release(&g);
+}
+
 /* --- failover ----------------------------------------------------------- */
 
 /*
@@ -484,7 +521,7 @@ static void test_db__failover_under_async_loses_acked_writes(void)
     CHECK_EQ_INT(rig_figure(&g, "database orders", "lost_writes"), 250);
     CHECK_EQ_INT(rig_figure(&g, "database orders", "failovers"), 1);
     /* Down at 1500 ms, last heard at 1375: replaced at the 2000 ms round. */
-    CHECK_NEAR(rig_figure(&g, "database orders", "unavailable_s"), 0.5,
+    CHECK_NEAR(rig_figure(&g, "database orders", "unavailable_time"), 0.5,
                1e-9);
     CHECK_EQ_INT(g.rep.n_notes, 2);
     CHECK_EQ_STR(g.rep.notes[0].kind, "leader lost");
@@ -505,11 +542,49 @@ static void test_db__a_leader_crash_counts_as_unavailable(void)
     rig_fault(&g, 300 * SIM_MS, FAULT_RESTART, "orders.0.0", NULL);
     rig_fault(&g, 900 * SIM_MS, FAULT_CRASH, "orders.0.0", NULL);
     rig_run(&g);
-    CHECK_NEAR(rig_figure(&g, "database orders", "unavailable_s"), 0.3,
+    CHECK_NEAR(rig_figure(&g, "database orders", "unavailable_time"), 0.3,
                1e-12);
-    CHECK_NEAR(rig_figure(&g, "database orders.0", "unavailable_s"), 0.3,
+    CHECK_NEAR(rig_figure(&g, "database orders.0", "unavailable_time"), 0.3,
                1e-12);
     rig_release(&g);
+}
+
+/*
+ * The fault schedule restarts the crashed leader at 3 s, the instant of a
+ * heartbeat round, so it rejoins at 3 s too: the timeline says the restart
+ * first, then the rejoin it allowed.
+ */
+static void test_db__a_restart_precedes_the_rejoin_it_allows(void)
+{
+    static const struct sim_model_ops *const with_faults[] = {
+        &db_ops, &faults_ops,
+    };
+    static const char *const want[][2] = {
+        {"crash", "orders.0.0"},
+        {"leader lost", "orders.0: leader orders.0.0 silent"},
+        {"leader elected", "orders.0: orders.0.1 leads, lacking 0 "
+                           "acknowledged writes"},
+        {"restart", "orders.0.0"},
+        {"rejoined", "orders.0.0 follows again, 0 writes restored"},
+    };
+    const struct sim_report *rep;
+    struct run r;
+
+    run_yaml("name: rejoin\nduration: 5s\nreplications: 1\n"
+             "databases:\n  - name: orders\n    replicas: 2\n"
+             "    failover: {detect_after: 1s}\n"
+             "    service: {dist: constant, value: 1ms}\n"
+             "faults:\n  - {at: 1s, crash: orders.0.0, restart_at: 3s}\n",
+             with_faults, 2, 1, &r);
+    rep = r.sum.first;
+    CHECK_EQ_INT(rep->n_notes, 5);
+    for (size_t i = 0; i < 5; i++) {
+        CHECK_EQ_STR(rep->notes[i].kind, want[i][0]);
+        CHECK_EQ_STR(rep->notes[i].text, want[i][1]);
+    }
+    CHECK_NEAR(rep->notes[3].t_s, 3.0, 0);
+    CHECK_NEAR(rep->notes[4].t_s, 3.0, 0);
+    run_release(&r);
 }
 
 /*
@@ -866,11 +941,12 @@ static double choose(int n, int k)
  * its service, with apply_lag uniform on [1 ms, 100 s]: the first w to
  * apply are a uniformly random set, the others apply seconds later (the
  * chance that one does within the microseconds the read takes is below
- * 1e-6). The read asks r replicas chosen at random, so it misses the
- * write exactly when they all lie outside the w: probability
- * C(n-w, r) / C(n, r), which is 0 when r + w > n. 2000 trials per pair;
- * the miss rate must lie within z * sqrt(p (1 - p) / 2000) of p, z the
- * 99.9% normal quantile.
+ * 1e-6). The read asks all three and takes the first r answers, which
+ * come at one instant from a fixed r of them (the order they were asked
+ * in), so it misses the write exactly when those r all lie outside the
+ * random w: probability C(n-w, r) / C(n, r), which is 0 when r + w > n.
+ * 2000 trials per pair; the miss rate must lie within
+ * z * sqrt(p (1 - p) / 2000) of p, z the 99.9% normal quantile.
  */
 static void quorum_case(int r, int w, int n_trials)
 {
@@ -913,6 +989,71 @@ static void test_db__quorum_reads_miss_writes_as_theory_says(void)
     for (int r = 1; r <= 3; r++)
         for (int w = 1; w <= 3; w++)
             quorum_case(r, w, 2000);
+}
+
+/*
+ * n = 3, r = w = 2: a read or write every millisecond for a second, while
+ * orders.0.2 is down from 300 ms to 700 ms. Every operation goes to all
+ * three replicas and needs two answers, so every one succeeds; and every
+ * replica up serves every operation, the one beyond the quorum too.
+ */
+static void test_db__quorum_survives_one_crashed_replica_of_three(void)
+{
+    struct rig g;
+    const struct tester *t;
+
+    rig_init(&g, "name: quorum\nduration: 2s\nreplications: 1\n"
+             "databases:\n  - name: orders\n    replicas: 3\n"
+             "    replication: quorum\n    quorum: {n: 3, w: 2, r: 2}\n"
+             "    apply_lag: {dist: exponential, mean: 1ms}\n"
+             "    service: {dist: constant, value: 100us}\n");
+    for (int k = 0; k < 1000; k++)
+        rig_step(&g, 0, k * SIM_MS, k % 2 ? SIM_OP_READ : SIM_OP_WRITE,
+                 (uint64_t)k % 7, false);
+    rig_fault(&g, 300 * SIM_MS, FAULT_CRASH, "orders.0.2", NULL);
+    rig_fault(&g, 700 * SIM_MS, FAULT_RESTART, "orders.0.2", NULL);
+    rig_run(&g);
+    t = &g.testers[0];
+    for (size_t i = 0; i < t->n; i++) {
+        CHECK(t->steps[i].is_done);
+        CHECK_EQ_INT(t->steps[i].status, SIM_REQ_OK);
+    }
+    CHECK_EQ_INT(rig_figure(&g, "database orders", "failed"), 0);
+    CHECK_EQ_INT(rig_figure(&g, "database orders.0.0", "completed"), 1000);
+    CHECK_EQ_INT(rig_figure(&g, "database orders.0.1", "completed"), 1000);
+    CHECK_EQ_INT(rig_figure(&g, "database orders.0.2", "completed"), 600);
+    rig_release(&g);
+}
+
+/*
+ * Three quorum reads (r = 2) at 0 ms; each replica has one worker and
+ * 1 ms of service; orders.0.1 is 1 ms from the front door, orders.0.2
+ * 5 ms. At both near replicas the k-th read waits k - 1 ms; the second
+ * answer, from orders.0.1 at 3, 4 and 5 ms, decides: its wait is the
+ * caller's (0, 1 and 2 ms), not the sum over replicas.
+ */
+static void test_db__a_quorum_read_waits_as_its_deciding_answer(void)
+{
+    struct rig g;
+    const struct tester *t;
+
+    rig_init(&g, "name: quorum\nduration: 1s\nreplications: 1\n"
+             "databases:\n  - name: orders\n    replicas: 3\n"
+             "    replication: quorum\n    quorum: {n: 3, w: 2, r: 2}\n"
+             "    service: {dist: constant, value: 1ms}\n");
+    rig_link(&g, "orders", "orders.0.1", SIM_MS);
+    rig_link(&g, "orders", "orders.0.2", 5 * SIM_MS);
+    for (int k = 0; k < 3; k++)
+        rig_step(&g, 0, 0, SIM_OP_READ, (uint64_t)k, false);
+    rig_run(&g);
+    t = &g.testers[0];
+    for (int k = 0; k < 3; k++) {
+        CHECK_EQ_INT(t->steps[k].status, SIM_REQ_OK);
+        CHECK_EQ_INT(t->steps[k].replied, (3 + k) * SIM_MS);
+        CHECK_EQ_INT(t->steps[k].wait, k * SIM_MS);
+        CHECK_EQ_INT(t->steps[k].service, SIM_MS);
+    }
+    rig_release(&g);
 }
 
 /* --- sharding ----------------------------------------------------------- */
@@ -1197,8 +1338,10 @@ static void test_db__names_and_service_are_checked(void)
 CHECK_MAIN(CHECK_TEST(test_db__sync_write_is_acked_after_the_slowest_replica),
            CHECK_TEST(test_db__semi_sync_waits_for_the_fastest_follower),
            CHECK_TEST(test_db__async_acks_at_once_and_followers_lag),
+           CHECK_TEST(test_db__a_linearizability_violation_reads_well),
            CHECK_TEST(test_db__failover_under_async_loses_acked_writes),
            CHECK_TEST(test_db__a_leader_crash_counts_as_unavailable),
+           CHECK_TEST(test_db__a_restart_precedes_the_rejoin_it_allows),
            CHECK_TEST(test_db__failover_with_keep_merges_orphans_on_rejoin),
            CHECK_TEST(test_db__a_follower_ahead_of_the_new_leader_is_resynced),
            CHECK_TEST(test_db__random_faults_keep_the_invariants),
@@ -1206,6 +1349,8 @@ CHECK_MAIN(CHECK_TEST(test_db__sync_write_is_acked_after_the_slowest_replica),
            CHECK_TEST(test_db__partition_sync_fails_writes_but_stays_fresh),
            CHECK_TEST(test_db__lww_with_clock_skew_loses_writes),
            CHECK_TEST(test_db__quorum_reads_miss_writes_as_theory_says),
+           CHECK_TEST(test_db__quorum_survives_one_crashed_replica_of_three),
+           CHECK_TEST(test_db__a_quorum_read_waits_as_its_deciding_answer),
            CHECK_TEST(test_db__hash_spreads_keys_evenly),
            CHECK_TEST(test_db__consistent_hashing_moves_a_fifth_of_keys),
            CHECK_TEST(test_db__a_hot_key_makes_its_shard_hot),

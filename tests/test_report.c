@@ -22,6 +22,7 @@
 #define SMALL "tests/scenarios/small.yaml"
 #define PLOTS "tests/scenarios/plots.yaml"
 #define EVIL "tests/scenarios/evil-title.yaml"
+#define DB "tests/scenarios/report-db.yaml"
 #define ESC_DIR TEST_TMP "distsim-report-esc"
 
 static const char *const small_charts[] = {
@@ -223,6 +224,108 @@ static void test_report__markdown_has_every_section(void)
         CHECK(strstr(md, wanted[i]) != NULL);
     }
     free(md);
+    sim_outdir_remove_tree(dir);
+}
+
+/* Whether md holds text, saying what is missing when it does not. */
+static bool md_has(const char *md, const char *text)
+{
+    if (strstr(md, text) != NULL)
+        return true;
+    printf("  report.md lacks: %s\n", text);
+    return false;
+}
+
+/* Whether report.md shows an "utilisation per instance: a 1.0%, ..." line. */
+static bool md_has_instances(const char *md, const char *list)
+{
+    char want[128], name[64];
+    bool is_ok = true;
+
+    while (sscanf(list, " %63s", name) == 1) {
+        snprintf(want, sizeof want, "| utilisation %s | ", name);
+        is_ok = md_has(md, want) && is_ok;
+        list = strchr(list, ',');
+        if (list == NULL)
+            break;
+        list++;
+    }
+    return is_ok;
+}
+
+/*
+ * Whether report.md shows one line of a scope in the table: a figure
+ * "  name   value  ± half" as the row "| name | value | half |", the books
+ * as a paragraph, the utilisation of each instance as a row.
+ */
+static bool md_has_line(const char *md, const char *line)
+{
+    char name[64], value[64], want[256];
+    const char *half = strstr(line, "± ");
+
+    if (strncmp(line, "  books: ", 9) == 0) {
+        snprintf(want, sizeof want, "Books (all replications): %s.",
+                 line + 9);
+        return md_has(md, want);
+    }
+    if (strncmp(line, "  utilisation per instance: ", 28) == 0)
+        return md_has_instances(md, line + 28);
+    snprintf(name, sizeof name, "%.26s", line + 2);
+    snprintf(value, sizeof value, "%.16s", line + 29);
+    for (char *p = name + strlen(name); p > name && p[-1] == ' '; )
+        *--p = '\0';
+    snprintf(want, sizeof want, "| %s | %s | %s |", name,
+             value + strspn(value, " "), half != NULL ? half + 3 : " ");
+    return md_has(md, want);
+}
+
+/*
+ * Every figure the table shows is in report.md: for clients, a server
+ * group and a database through a failover that loses writes (the figures
+ * that say what went wrong with the data among them), the books and the
+ * engine's line; a client of a plain server shows no consistency figures
+ * and no operations it does not send.
+ */
+static void test_report__markdown_has_every_figure_of_the_table(void)
+{
+    const char *dir = TEST_TMP "distsim-report-db";
+    struct spawn_out o;
+    char *md, *line, *next, *plain;
+    int n_lines = 0;
+
+    run_expect((const char *[]){"run", DB, "--force", "-o", dir, NULL}, 0,
+               &o);
+    md = read_in(dir, "report.md", NULL);
+    CHECK(md != NULL);
+    line = strstr(o.out, "\n\nclient ");
+    CHECK(line != NULL);
+    for (line += 2; line != NULL; line = next) {
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next = '\0';
+        if (strncmp(line, "timeline", 8) == 0 ||
+            strncmp(line, "engine:", 7) == 0)
+            break;
+        if (strncmp(line, "  ", 2) == 0) {
+            CHECK(md_has_line(md, line));
+            n_lines++;
+        }
+        if (next != NULL)
+            next++;
+    }
+    CHECK(n_lines > 50);
+    CHECK(md_has(md, "| lost writes | "));
+    CHECK(md_has(md, "| failovers | 1 | 0 |"));
+    CHECK(md_has(md, "| unavailable time | 1 s | 0 |"));
+    CHECK(md_has(md, "Engine: "));
+    plain = strstr(md, "### client plain\n");
+    CHECK(plain != NULL);
+    *strstr(plain, "\n### ") = '\0';
+    CHECK(strstr(plain, "violations") == NULL);
+    CHECK(strstr(plain, "stale") == NULL);
+    CHECK(strstr(md, "availability cas") == NULL);
+    free(md);
+    spawn_release(&o);
     sim_outdir_remove_tree(dir);
 }
 
@@ -462,6 +565,7 @@ CHECK_MAIN(CHECK_TEST(test_report__same_bytes_on_rerun_and_for_any_jobs),
            CHECK_TEST(test_report__plots_key_chooses_charts_and_format),
            CHECK_TEST(test_report__bad_charts_option_exits_2),
            CHECK_TEST(test_report__markdown_has_every_section),
+           CHECK_TEST(test_report__markdown_has_every_figure_of_the_table),
            CHECK_TEST(test_report__without_gnuplot_the_rest_is_written),
            CHECK_TEST(test_report__title_cannot_break_out),
            CHECK_TEST(test_report__html_renders_with_every_chart))

@@ -172,6 +172,19 @@ static void test_stats__ci_uses_student_t(void)
     CHECK(sim_ci_compute(x, 5, 1.0, &ci) != 0);
 }
 
+/* Without a value the mean and sd are undefined, not 0 (metrics.tsv). */
+static void test_stats__ci_of_nothing_is_nan(void)
+{
+    static const double x[] = {NAN, NAN};
+    struct sim_ci ci;
+
+    CHECK_EQ_INT(sim_ci_compute(x, 2, 0.95, &ci), 0);
+    CHECK_EQ_INT(ci.n, 0);
+    CHECK(isnan(ci.mean));
+    CHECK(isnan(ci.sd));
+    CHECK(isnan(ci.half_width));
+}
+
 CHECK_MAIN(CHECK_TEST(test_stats__tally_matches_two_pass),
            CHECK_TEST(test_stats__tally_merge_equals_one_tally),
            CHECK_TEST(test_stats__histogram_of_one_sample_reports_it_everywhere),
@@ -180,4 +193,5 @@ CHECK_MAIN(CHECK_TEST(test_stats__tally_matches_two_pass),
            CHECK_TEST(test_stats__histogram_counts_zero_apart),
            CHECK_TEST(test_stats__histogram_merge_and_reset),
            CHECK_TEST(test_stats__time_weighted_average),
-           CHECK_TEST(test_stats__ci_uses_student_t))
+           CHECK_TEST(test_stats__ci_uses_student_t),
+           CHECK_TEST(test_stats__ci_of_nothing_is_nan))

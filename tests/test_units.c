@@ -135,9 +135,26 @@ static void test_units__format_duration_picks_a_unit(void)
                  "24h");
 }
 
+/* Timeline times: the exact nanoseconds, no binary noise, no padding. */
+static void test_units__format_seconds_is_exact_and_trimmed(void)
+{
+    char buf[48];
+
+    CHECK_EQ_STR(sim_units_format_seconds(60 * SIM_S, buf, sizeof buf),
+                 "60.0");
+    CHECK_EQ_STR(sim_units_format_seconds(58500 * SIM_MS, buf, sizeof buf),
+                 "58.5");
+    CHECK_EQ_STR(sim_units_format_seconds(85500482216LL, buf, sizeof buf),
+                 "85.500482216");
+    CHECK_EQ_STR(sim_units_format_seconds(1, buf, sizeof buf),
+                 "0.000000001");
+    CHECK_EQ_STR(sim_units_format_seconds(0, buf, sizeof buf), "0.0");
+}
+
 CHECK_MAIN(CHECK_TEST(test_units__durations_in_every_unit),
            CHECK_TEST(test_units__bad_durations_say_why),
            CHECK_TEST(test_units__rates_with_prefix_and_period),
            CHECK_TEST(test_units__sizes_and_percentages),
            CHECK_TEST(test_units__numbers_are_strict),
-           CHECK_TEST(test_units__format_duration_picks_a_unit))
+           CHECK_TEST(test_units__format_duration_picks_a_unit),
+           CHECK_TEST(test_units__format_seconds_is_exact_and_trimmed))
