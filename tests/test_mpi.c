@@ -15,7 +15,7 @@
 #include "tests/check.h"
 #include "tests/spawn.h"
 
-#define MPI_YAML "/tmp/distsim-mpi.yaml"
+#define MPI_YAML TEST_TMP "distsim-mpi.yaml"
 
 static const char yaml_text[] =
     "name: mpi\nseed: 9\nduration: 6s\nwarmup: 1s\nreplications: 3\n"
@@ -136,7 +136,7 @@ static void test_mpi__version_names_the_mpi_build(void)
 static void test_mpi__two_ranks_give_the_single_process_bytes(void)
 {
     const char *single[] = {"sweep", MPI_YAML, "-q", "--jobs", "1", "-o",
-                            "/tmp/distsim-mpi-single", "--force", NULL};
+                            TEST_TMP "distsim-mpi-single", "--force", NULL};
     const char *const extra[] = {"--force", NULL};
     static const char *const files[] = {
         "sweep.tsv", "summary.json", "report.md", "report.html", "sweep.key",
@@ -152,13 +152,13 @@ static void test_mpi__two_ranks_give_the_single_process_bytes(void)
     spawn_distsim(single, &o);
     CHECK_EQ_INT(o.status, 0);
     spawn_release(&o);
-    run_mpirun("/tmp/distsim-mpi-two", extra, &o);
+    run_mpirun(TEST_TMP "distsim-mpi-two", extra, &o);
     if (o.status != 0)
         printf("  mpirun: %s\n", o.err);
     CHECK_EQ_INT(o.status, 0);
     spawn_release(&o);
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-        check_same_file("/tmp/distsim-mpi-single", "/tmp/distsim-mpi-two",
+        check_same_file(TEST_TMP "distsim-mpi-single", TEST_TMP "distsim-mpi-two",
                         files[i]);
     unlink(MPI_YAML);
 }
@@ -178,7 +178,7 @@ static void test_mpi__failure_on_another_rank_reaches_rank_0(void)
     if (!has_mpirun())
         CHECK_SKIP("mpirun is not installed");
     write_yaml();
-    run_mpirun("/tmp/distsim-mpi-fail", extra, &o);
+    run_mpirun(TEST_TMP "distsim-mpi-fail", extra, &o);
     if (o.status != 3)
         printf("  mpirun: %s\n", o.err);
     CHECK_EQ_INT(o.status, 3);

@@ -112,7 +112,7 @@ static void test_plan__fewest_servers_for_p_wait_is_erlang_cs(void)
 {
     const char *args[] = {"plan", ERLANG_C, "--param", "servers.s.workers",
                           "--from", "1", "--to", "16", "-q", "--force",
-                          "--charts", "none", "-o", "/tmp/distsim-plan-c",
+                          "--charts", "none", "-o", TEST_TMP "distsim-plan-c",
                           NULL};
     long exact = 0;
     json_t *root;
@@ -122,7 +122,7 @@ static void test_plan__fewest_servers_for_p_wait_is_erlang_cs(void)
             exact = c;
     CHECK_EQ_INT(exact, 7);
     free(run_plan(args, 0));
-    root = load_summary("/tmp/distsim-plan-c");
+    root = load_summary(TEST_TMP "distsim-plan-c");
     check_answer(root, exact, exact - 1);
     check_separated(root, 3);
     json_decref(root);
@@ -140,7 +140,7 @@ static void test_plan__fewest_trunks_for_one_percent_is_erlang_bs(void)
     const char *args[] = {"plan", ERLANG_B, "--param",
                           "servers.trunks.workers", "--from", "1", "--to",
                           "12", "-q", "--force", "--charts", "none", "-o",
-                          "/tmp/distsim-plan-b", NULL};
+                          TEST_TMP "distsim-plan-b", NULL};
     long exact = 0;
     json_t *root;
 
@@ -149,7 +149,7 @@ static void test_plan__fewest_trunks_for_one_percent_is_erlang_bs(void)
             exact = c;
     CHECK_EQ_INT(exact, 6);
     free(run_plan(args, 0));
-    root = load_summary("/tmp/distsim-plan-b");
+    root = load_summary(TEST_TMP "distsim-plan-b");
     check_answer(root, exact, exact - 1);
     check_separated(root, 3);
     json_decref(root);
@@ -168,7 +168,7 @@ static void test_plan__largest_population_within_bound_is_mvas(void)
     const char *args[] = {"plan", MVA, "--param", "clients.users.users",
                           "--from", "1", "--to", "30", "--largest", "-q",
                           "--force", "--charts", "none", "-o",
-                          "/tmp/distsim-plan-mva", NULL};
+                          TEST_TMP "distsim-plan-mva", NULL};
     const double demand_s[] = {0.010, 0.004};
     struct sim_analytic_mva m;
     long exact = 0;
@@ -181,7 +181,7 @@ static void test_plan__largest_population_within_bound_is_mvas(void)
     }
     CHECK_EQ_INT(exact, 8);
     free(run_plan(args, 0));
-    root = load_summary("/tmp/distsim-plan-mva");
+    root = load_summary(TEST_TMP "distsim-plan-mva");
     check_answer(root, exact, exact + 1);
     check_separated(root, 3);
     json_decref(root);
@@ -199,7 +199,7 @@ static void test_plan__unsure_at_the_cap_counts_as_not_met(void)
                           "--from", "6", "--to", "9", "--set",
                           "expect[0]=p_wait < 13.5%", "--max-replications",
                           "8", "--force", "--charts", "none", "-o",
-                          "/tmp/distsim-plan-unsure", NULL};
+                          TEST_TMP "distsim-plan-unsure", NULL};
     const json_t *pts;
     char *out, *md;
     json_t *root;
@@ -208,7 +208,7 @@ static void test_plan__unsure_at_the_cap_counts_as_not_met(void)
     CHECK(strstr(out, "servers.s.workers=7: still unsure at the cap: "
                       "counts as not meeting them (8 replications)") != NULL);
     free(out);
-    root = load_summary("/tmp/distsim-plan-unsure");
+    root = load_summary(TEST_TMP "distsim-plan-unsure");
     CHECK_EQ_STR(text_at(root, "answer", "value"), "8");
     CHECK_EQ_STR(text_at(root, "failing_neighbour", "value"), "7");
     CHECK_EQ_STR(text_at(root, "failing_neighbour", "verdict"),
@@ -217,7 +217,7 @@ static void test_plan__unsure_at_the_cap_counts_as_not_met(void)
     CHECK_EQ_INT(json_integer_value(json_object_get(
         json_array_get(pts, 1), "replications")), 8);
     json_decref(root);
-    md = spawn_read_file("/tmp/distsim-plan-unsure/report.md", NULL);
+    md = spawn_read_file(TEST_TMP "distsim-plan-unsure/report.md", NULL);
     CHECK(md != NULL && strstr(md, "At servers.s.workers = 7 the verdict "
                                "was still unsure after 8 replications")
                         != NULL);
@@ -228,14 +228,14 @@ static void test_plan__range_without_an_answer_exits_1(void)
 {
     const char *args[] = {"plan", ERLANG_C, "--param", "servers.s.workers",
                           "--from", "1", "--to", "5", "--force", "--charts",
-                          "none", "-o", "/tmp/distsim-plan-none", NULL};
+                          "none", "-o", TEST_TMP "distsim-plan-none", NULL};
     char *out = run_plan(args, 1);
     json_t *root;
 
     CHECK(strstr(out, "answer: none in the range (servers.s.workers=5 does "
                       "not meet them)") != NULL);
     free(out);
-    root = load_summary("/tmp/distsim-plan-none");
+    root = load_summary(TEST_TMP "distsim-plan-none");
     CHECK_EQ_STR(json_string_value(json_object_get(root, "outcome")),
                  "none");
     CHECK(json_is_null(json_object_get(root, "answer")));
@@ -248,14 +248,14 @@ static void test_plan__other_end_already_meeting_is_said(void)
 {
     const char *args[] = {"plan", ERLANG_C, "--param", "servers.s.workers",
                           "--from", "8", "--to", "10", "--force", "--charts",
-                          "none", "-o", "/tmp/distsim-plan-end", NULL};
+                          "none", "-o", TEST_TMP "distsim-plan-end", NULL};
     char *out = run_plan(args, 0);
     json_t *root;
 
     CHECK(strstr(out, "answer: servers.s.workers=8, an end of the range: "
                       "the answer may lie beyond it") != NULL);
     free(out);
-    root = load_summary("/tmp/distsim-plan-end");
+    root = load_summary(TEST_TMP "distsim-plan-end");
     CHECK_EQ_STR(json_string_value(json_object_get(root, "outcome")),
                  "at_end");
     CHECK_EQ_STR(text_at(root, "answer", "value"), "8");
@@ -284,12 +284,12 @@ static void check_bad(const char *param, const char *from, const char *to,
         args[n++] = to;
     }
     args[n++] = "-o";
-    args[n++] = "/tmp/distsim-plan-bad";
+    args[n++] = TEST_TMP "distsim-plan-bad";
     args[n] = NULL;
     spawn_distsim(args, &o);
     CHECK_EQ_STR(o.err, want);
     CHECK_EQ_INT(o.status, 2);
-    CHECK(access("/tmp/distsim-plan-bad", F_OK) != 0);
+    CHECK(access(TEST_TMP "distsim-plan-bad", F_OK) != 0);
     spawn_release(&o);
 }
 
@@ -323,10 +323,10 @@ static void test_plan__bad_param_from_to_are_reported(void)
 
 static void test_plan__scenario_without_expectations_is_refused(void)
 {
-    const char *yaml = "/tmp/distsim-plan-noexp.yaml";
+    const char *yaml = TEST_TMP "distsim-plan-noexp.yaml";
     const char *args[] = {"plan", yaml, "--param", "servers.s.workers",
                           "--from", "1", "--to", "4", "-o",
-                          "/tmp/distsim-plan-bad", NULL};
+                          TEST_TMP "distsim-plan-bad", NULL};
     struct spawn_out o;
     FILE *f = fopen(yaml, "w");
 
@@ -368,11 +368,11 @@ static void test_plan__same_bytes_for_one_and_two_workers(void)
     const char *a1[] = {"plan", ERLANG_C, "--param", "clients.c.arrival.rate",
                         "--from", "1000/s", "--to", "7000/s", "--largest",
                         "--resolution", "200/s", "--jobs", "1", "-q",
-                        "--force", "-o", "/tmp/distsim-plan-j1", NULL};
+                        "--force", "-o", TEST_TMP "distsim-plan-j1", NULL};
     const char *a2[] = {"plan", ERLANG_C, "--param", "clients.c.arrival.rate",
                         "--from", "1000/s", "--to", "7000/s", "--largest",
                         "--resolution", "200/s", "--jobs", "2", "-q",
-                        "--force", "-o", "/tmp/distsim-plan-j2", NULL};
+                        "--force", "-o", TEST_TMP "distsim-plan-j2", NULL};
     static const char *const files[] = {
         "summary.json", "points.tsv", "report.md", "report.html",
         "points/0000/summary.json", "points/0002/metrics.tsv",
@@ -382,7 +382,7 @@ static void test_plan__same_bytes_for_one_and_two_workers(void)
     free(run_plan(a1, 0));
     free(run_plan(a2, 0));
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-        check_same_file("/tmp/distsim-plan-j1", "/tmp/distsim-plan-j2",
+        check_same_file(TEST_TMP "distsim-plan-j1", TEST_TMP "distsim-plan-j2",
                         files[i]);
 }
 

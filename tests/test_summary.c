@@ -151,7 +151,7 @@ static void test_summary__json_times_are_exact_nanoseconds(void)
 {
     struct sim_scenario sc = {.name = "t", .file = "t.yaml", .seed = 3,
                               .duration = 100 * 1000 * MS};
-    char path[] = "/tmp/distsim-summary-XXXXXX";
+    char path[] = TEST_TMP "distsim-summary-XXXXXX";
     struct sim_report reps[2];
     struct sim_summary s;
     struct sim_batch b;
@@ -189,7 +189,7 @@ static void test_summary__json_times_are_exact_nanoseconds(void)
 /* A figure no replication has is nan in every column, sd included. */
 static void test_summary__tsv_says_nan_for_a_figure_without_values(void)
 {
-    char path[] = "/tmp/distsim-summary-XXXXXX";
+    char path[] = TEST_TMP "distsim-summary-XXXXXX";
     struct sim_report reps[2];
     struct sim_summary s;
     struct sim_batch b;
