@@ -195,16 +195,28 @@ const cyaml_schema_field_t sim_dist_fields[] = {
 
 /* ---- building blocks ------------------------------------------------- */
 
+/*
+ * Records a problem at path. The message is formatted whole (a file name
+ * may be long), so that cfg can shorten what it echoes and keep the reason.
+ */
 static __attribute__((format(printf, 3, 4)))
 void problem(struct build *b, const char *path, const char *fmt, ...)
 {
-    char msg[512];
+    char *msg;
     va_list ap;
+    int n;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    sim_cfg_error(b->cfg, path, "%s", msg);
+    msg = malloc(n < 0 ? 1 : (size_t)n + 1);
+    if (msg != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        sim_cfg_error(b->cfg, path, "%s", msg);
+        free(msg);
+    }
     b->n_bad++;
 }
 

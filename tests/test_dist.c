@@ -115,7 +115,7 @@ static struct sim_dist *build_ok(const char *yaml)
 
 /*
  * Builds yaml in a scenario named file and checks that it fails with
- * exactly the problems want[0..n_want), each after "file:0:0: ".
+ * exactly the problems want[0..n_want), each after "file: ".
  */
 static void expect_in(const char *file, const char *yaml,
                       const char *const *want, size_t n_want)
@@ -130,7 +130,7 @@ static void expect_in(const char *file, const char *yaml,
     rc = build_in(cfg, yaml, &d);
     n_got = sim_cfg_n_errors(cfg);
     for (size_t i = 0; i < n_got || i < n_want; i++) {
-        snprintf(expected, sizeof expected, "%s:0:0: %s", file,
+        snprintf(expected, sizeof expected, "%s: %s", file,
                  i < n_want ? want[i] : "(nothing)");
         sim_cfg_format(cfg, i, got, sizeof got);
         if (i >= n_got)
@@ -992,7 +992,7 @@ static void test_dist__error_empty_lists(void)
     CHECK_EQ_INT(sim_dist_build(cfg, PATH, &c, &d), SIM_EINVAL);
     CHECK_EQ_INT(sim_cfg_n_errors(cfg), 1);
     CHECK_EQ_STR(sim_cfg_format(cfg, 0, line, sizeof line),
-                 "s.yaml:0:0: " PATH ".values: the list is empty");
+                 "s.yaml: " PATH ".values: the list is empty");
     sim_cfg_free(cfg);
     EXPECT("{dist: empirical, values: []}",
            PATH ": the empirical distribution needs \"values\" or \"file\"");
@@ -1027,7 +1027,7 @@ static void test_dist__error_null_config_is_missing_kind(void)
 
     CHECK_EQ_INT(sim_dist_build(cfg, PATH, NULL, &d), SIM_EINVAL);
     CHECK_EQ_STR(sim_cfg_format(cfg, 0, line, sizeof line),
-                 "s.yaml:0:0: " PATH ": missing key \"dist\"");
+                 "s.yaml: " PATH ": missing key \"dist\"");
     sim_cfg_free(cfg);
 }
 

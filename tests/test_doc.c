@@ -377,7 +377,7 @@ static void test_doc__load_file_names_a_missing_file(void)
                  SIM_EIO);
     CHECK(doc == NULL);
     CHECK_EQ_STR(problems(cfg),
-                 "/nonexistent/s.yaml:0:0: cannot read "
+                 "/nonexistent/s.yaml: cannot read "
                  "\"/nonexistent/s.yaml\": No such file or directory");
     sim_cfg_free(cfg);
 }
