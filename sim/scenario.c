@@ -270,24 +270,6 @@ static bool apply_window(struct sim_cfg *cfg, struct sim_scenario *sc,
     return true;
 }
 
-/*
- * The title is free text for people: any characters but controls, save
- * line breaks and tabs (shown as spaces in charts).
- */
-static void apply_title(struct sim_cfg *cfg, struct sim_scenario *sc,
-                        const char *title)
-{
-    sc->title = (char *)title;
-    for (const unsigned char *p = (const unsigned char *)title;
-         p != NULL && *p != '\0'; p++) {
-        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
-            sim_cfg_error(cfg, "title", "holds the control character "
-                          "0x%02x; write plain text", *p);
-            return;
-        }
-    }
-}
-
 /* Chart format and kinds: png and every kind unless the scenario says. */
 static void apply_plots(struct sim_scenario *sc,
                         const struct scenario_plots_config *p)
@@ -323,7 +305,8 @@ static bool apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
                              &sc->expects[sc->n_expects]) == 0)
             sc->n_expects++;
     }
-    apply_title(cfg, sc, t->title);
+    /* free text for people; the schema refused control characters */
+    sc->title = t->title;
     apply_plots(sc, t->plots);
     if (sim_cfg_name(cfg, "name", t->name) != 0)
         return true;
