@@ -31,6 +31,8 @@
 
 #define CLIENT_MAX_USERS 10000000U
 #define CLIENT_MAX_RATE 1e9             /* requests per second */
+#define CLIENT_MIN_SPEED 1e-3           /* slowest trace replay */
+#define CLIENT_MAX_SPEED 1e6            /* fastest trace replay */
 
 enum client_event {
     CLIENT_EV_ARRIVAL = SIM_EV_USER,    /* open loop: the next request */
@@ -498,8 +500,9 @@ static int build_trace(struct sim_cfg *cfg, const char *path,
         return SIM_EINVAL;
     }
     snprintf(sub, sizeof sub, "%s.arrival.speed", path);
-    if (!(opt.speed > 0 && opt.speed <= 1e6)) {
-        sim_cfg_error(cfg, sub, "%g is outside (0, 1000000]", opt.speed);
+    if (!(opt.speed >= CLIENT_MIN_SPEED && opt.speed <= CLIENT_MAX_SPEED)) {
+        sim_cfg_error(cfg, sub, "%g must be between 0.001 (a thousand times "
+                      "slower) and 1000000", opt.speed);
         return SIM_EINVAL;
     }
     snprintf(sub, sizeof sub, "%s.arrival.file", path);

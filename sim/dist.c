@@ -19,6 +19,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "sim/error.h"
+#include "sim/infile.h"
 #include "sim/units.h"
 
 #define DIST_MAX_NS ((sim_time)10000000 * SIM_S) /* longest duration */
@@ -26,6 +27,7 @@
 #define DIST_MAX_SHAPE 1000.0           /* largest shape, k, cv, sigma */
 #define DIST_MAX_RATE 1e9               /* per second: a 1ns mean */
 #define DIST_MAX_FILE_VALUES 10000000   /* values in one file */
+#define DIST_MAX_FILE_BYTES ((uint64_t)1 << 30) /* size of that file */
 #define DIST_MAX_BAD_LINES 10           /* bad lines reported one by one */
 #define DIST_MAX_DEPTH 16               /* mixtures within mixtures */
 #define DIST_WEIGHT_SLACK 1e-9          /* allowed |sum of weights - 1| */
@@ -1265,9 +1267,8 @@ static int read_file(struct build *b, const char *path,
         problem(b, kp, "\"%.60s...\": file name too long", p->c->file);
         return SIM_EINVAL;
     }
-    fp = fopen(name, "r");
+    fp = sim_infile_open(name, DIST_MAX_FILE_BYTES, NULL, err, sizeof err);
     if (fp == NULL) {
-        strerror_r(errno, err, sizeof err);
         problem(b, kp, "cannot read \"%s\": %s", name, err);
         return SIM_EINVAL;
     }
