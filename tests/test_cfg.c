@@ -37,8 +37,8 @@ static void test_cfg__long_quoted_values_are_cut_so_the_reason_shows(void)
                  "unknown unit \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" "
                  "(write it as in \"250ms\")");
     CHECK_EQ_STR(line_of(cfg, 1),
-                 "s.yaml:2:1: b: \"1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...\" "
-                 "is wrong; \"short\" is not");
+                 "s.yaml:2:1: b: \"1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                 "...\" is wrong; \"short\" is not");
     sim_cfg_free(cfg);
 }
 
@@ -97,8 +97,8 @@ static void test_cfg__echoed_quotes_do_not_end_the_value(void)
     value[3] = '"';
     CHECK_EQ_INT(sim_cfg_rate(cfg, "r", value, 0, &r), SIM_EINVAL);
     CHECK_EQ_STR(line_of(cfg, 0),
-                 "s.yaml: r: \"qqq\\\"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq...\": "
-                 "not a number");
+                 "s.yaml: r: \"qqq\\\"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+                 "...\": not a number");
     sim_cfg_free(cfg);
 }
 
