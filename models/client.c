@@ -30,7 +30,10 @@
 #include "models/trace.h"
 
 #define CLIENT_MAX_USERS 10000000U
+#define CLIENT_MIN_RATE 1e-7            /* requests per second */
 #define CLIENT_MAX_RATE 1e9             /* requests per second */
+#define CLIENT_MIN_SPEED 1e-3           /* slowest trace replay */
+#define CLIENT_MAX_SPEED 1e6            /* fastest trace replay */
 
 enum client_event {
     CLIENT_EV_ARRIVAL = SIM_EV_USER,    /* open loop: the next request */
@@ -280,10 +283,21 @@ static void send_request(struct sim *sim, struct client *c, uint32_t session)
     send_attempt(sim, c, req);
 }
 
+/*
+ * A gap in seconds as a sim_time; SIM_TIME_NEVER when it does not fit,
+ * so that a gap too long to count comes after the end of any run instead
+ * of collapsing into a flood of arrivals.
+ */
+static sim_time gap_of(double s)
+{
+    sim_time gap;
+
+    return sim_time_from_s(s, &gap) ? gap : SIM_TIME_NEVER;
+}
+
 static sim_time next_gap(struct sim *sim, const struct client *c)
 {
     gsl_rng *r = sim_rng(sim, c->id);
-    sim_time gap = 0;
 
     switch (c->process) {
     case PROCESS_FIXED:
@@ -291,12 +305,15 @@ static sim_time next_gap(struct sim *sim, const struct client *c)
     case PROCESS_RENEWAL:
         return sim_dist_sample(c->interarrival, r);
     default:
-        sim_time_from_s(gsl_ran_exponential(r, c->mean_gap_s), &gap);
-        return gap;
+        return gap_of(gsl_ran_exponential(r, c->mean_gap_s));
     }
 }
 
-/* Schedules the next arrival; a trace that is over schedules nothing. */
+/*
+ * Schedules the next arrival. A trace that is over, or a gap that ends
+ * beyond the last instant time can hold, schedules nothing: that arrival
+ * would come after the end of the run.
+ */
 static void schedule_arrival(struct sim *sim, struct client *c)
 {
     sim_time gap;
@@ -310,6 +327,8 @@ static void schedule_arrival(struct sim *sim, struct client *c)
     } else {
         gap = next_gap(sim, c);
     }
+    if (gap > SIM_TIME_NEVER - 1 - sim_now(sim))
+        return;
     sim_post(sim, gap, c->id, CLIENT_EV_ARRIVAL,
                  (union sim_payload){.u64 = 0});
 }
@@ -498,8 +517,9 @@ static int build_trace(struct sim_cfg *cfg, const char *path,
         return SIM_EINVAL;
     }
     snprintf(sub, sizeof sub, "%s.arrival.speed", path);
-    if (!(opt.speed > 0 && opt.speed <= 1e6)) {
-        sim_cfg_error(cfg, sub, "%g is outside (0, 1000000]", opt.speed);
+    if (!(opt.speed >= CLIENT_MIN_SPEED && opt.speed <= CLIENT_MAX_SPEED)) {
+        sim_cfg_error(cfg, sub, "%g must be between 0.001 (a thousand times "
+                      "slower) and 1000000", opt.speed);
         return SIM_EINVAL;
     }
     snprintf(sub, sizeof sub, "%s.arrival.file", path);
@@ -510,12 +530,35 @@ static int build_trace(struct sim_cfg *cfg, const char *path,
     return c->st.keys_seen != NULL ? 0 : SIM_ENOMEM;
 }
 
+/*
+ * A renewal process needs gaps that add up: a distribution whose mean is
+ * 0 can only ever give 0 (every request at one instant), and one whose
+ * mean is below 1ns asks for more than the 1G/s a rate may have.
+ */
+static int check_interarrival(struct sim_cfg *cfg, const char *path,
+                              const struct sim_dist *d)
+{
+    double mean_s = sim_dist_mean(d);
+
+    if (mean_s == 0)
+        sim_cfg_error(cfg, path, "only ever gives 0, which sends every "
+                      "request at the same instant; give it a mean of at "
+                      "least 1ns");
+    else if (!(mean_s >= 1e-9))
+        sim_cfg_error(cfg, path, "has a mean below 1ns, more than 1G "
+                      "requests per second; give it a mean of at least 1ns");
+    else
+        return 0;
+    return SIM_EINVAL;
+}
+
 static int build_open(struct sim_cfg *cfg, const char *path,
                       const struct client_arrival_config *a,
                       struct client *c)
 {
     char sub[256];
     double rate = 0;
+    int rc;
 
     c->process = a->process == PROCESS_DEFAULT ? PROCESS_POISSON : a->process;
     if (c->process == PROCESS_TRACE)
@@ -540,7 +583,8 @@ static int build_open(struct sim_cfg *cfg, const char *path,
             return SIM_EINVAL;
         }
         snprintf(sub, sizeof sub, "%s.arrival.interarrival", path);
-        return sim_dist_build(cfg, sub, a->interarrival, &c->interarrival);
+        rc = sim_dist_build(cfg, sub, a->interarrival, &c->interarrival);
+        return rc != 0 ? rc : check_interarrival(cfg, sub, c->interarrival);
     }
     snprintf(sub, sizeof sub, "%s.arrival", path);
     if (a->interarrival != NULL) {
@@ -554,13 +598,14 @@ static int build_open(struct sim_cfg *cfg, const char *path,
     snprintf(sub, sizeof sub, "%s.arrival.rate", path);
     if (sim_cfg_rate(cfg, sub, a->rate, 0, &rate) != 0)
         return SIM_EINVAL;
-    if (!(rate > 0) || rate > CLIENT_MAX_RATE) {
-        sim_cfg_error(cfg, sub, "\"%s\" must be above 0 and at most 1G/s",
-                      a->rate);
+    if (!(rate >= CLIENT_MIN_RATE) || rate > CLIENT_MAX_RATE) {
+        sim_cfg_error(cfg, sub, "\"%s\" must be at least 1e-7/s (one request "
+                      "in 10^7 s, about 4 months) and at most 1G/s", a->rate);
         return SIM_EINVAL;
     }
     c->mean_gap_s = 1.0 / rate;
-    if (!sim_time_from_s(c->mean_gap_s, &c->fixed_gap) || c->fixed_gap < 1)
+    c->fixed_gap = gap_of(c->mean_gap_s);
+    if (c->fixed_gap < 1)
         c->fixed_gap = 1;
     return 0;
 }

@@ -544,6 +544,16 @@ static int check_config(struct sim_cfg *cfg, const char *path,
     rc |= check_policies(cfg, path, c, k);
     rc |= check_station(cfg, path, c, k);
     rc |= check_timing(cfg, path, c, k);
+    if (rc == 0 && (uint64_t)k->n_shards * k->n_replicas * k->workers >
+                   STATION_MAX_WORKERS_IN_ALL) {
+        sim_cfg_error(cfg, key_path(sub, sizeof sub, path, "workers"),
+                      "%u replicas of %u workers make %llu workers in all, "
+                      "more than %d; lower shards, replicas or workers",
+                      k->n_shards * k->n_replicas, k->workers,
+                      (unsigned long long)k->n_shards * k->n_replicas *
+                          k->workers, STATION_MAX_WORKERS_IN_ALL);
+        rc = SIM_EINVAL;
+    }
     return rc ? SIM_EINVAL : 0;
 }
 

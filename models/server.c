@@ -479,6 +479,15 @@ static int check_limits(struct sim_cfg *cfg, const char *path,
                       STATION_MAX_WORKERS);
         rc = SIM_EINVAL;
     }
+    if (rc == 0 &&
+        (uint64_t)g->n_inst * g->workers > STATION_MAX_WORKERS_IN_ALL) {
+        sim_cfg_error(cfg, sub, "%u instances of %u workers make %llu "
+                      "workers in all, more than %d; lower count or workers",
+                      g->n_inst, g->workers,
+                      (unsigned long long)g->n_inst * g->workers,
+                      STATION_MAX_WORKERS_IN_ALL);
+        rc = SIM_EINVAL;
+    }
     snprintf(sub, sizeof sub, "%s.queue.capacity", path);
     if (g->capacity != UINT64_MAX && g->capacity > STATION_MAX_CAPACITY) {
         sim_cfg_error(cfg, sub, "must be at most %u (leave it out for an "

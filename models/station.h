@@ -12,6 +12,11 @@
 #include "sim/sim.h"
 
 #define STATION_MAX_WORKERS 100000
+/*
+ * Workers over all the instances of one component (a server group, a
+ * database's replicas): each has its own slot, so this bounds memory.
+ */
+#define STATION_MAX_WORKERS_IN_ALL 1000000
 #define STATION_MAX_CAPACITY 100000000U
 
 /* Service times per operation as loaded: {read: {...}, write: {...}}. */

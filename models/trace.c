@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRACE_MAX_BYTES ((size_t)1 << 30)
+#include "sim/infile.h"
+
+#define TRACE_MAX_BYTES ((uint64_t)1 << 30)
 #define TRACE_MAX_LINE 4096
 
 /* One parsed line. */
@@ -172,15 +174,19 @@ static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
     return era * 146097 + doe - 719468;
 }
 
-/* "YYYY-MM-DD HH:MM:SS[.fffffff]" into ns since the epoch. */
+/*
+ * "YYYY-MM-DD HH:MM:SS[.fffffff]" into ns since the epoch. Years run from
+ * 1970 to 2200, so that any two stamps are less than 2^63 ns apart.
+ */
 static bool parse_stamp(const char *s, int64_t *ns)
 {
     int y, mo, d, h, mi, sec, n = 0;
     int64_t frac = 0, scale = 100000000;
 
     if (sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
-               &n) != 6 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-        mi > 59 || sec > 60)
+               &n) != 6 || y < 1970 || y > 2200 || mo < 1 || mo > 12 ||
+        d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
+        sec > 60)
         return false;
     s += n;
     if (*s == '.') {
@@ -298,6 +304,20 @@ static bool is_header(enum trace_format fmt, size_t n_records,
            (fmt == TRACE_CLOUDPHYSICS && strncmp(line, "version,", 8) == 0);
 }
 
+/*
+ * The replay time of a record ns after the first one, at speed: truncated
+ * to whole nanoseconds, false when it would not fit in a sim_time.
+ */
+static bool replay_time(int64_t ns, double speed, sim_time *out)
+{
+    double t = (double)ns / speed;
+
+    if (!(t >= 0 && t < 9.2e18))
+        return false;
+    *out = (sim_time)t;
+    return true;
+}
+
 /* Parses every line of text (NUL-terminated, modified in place). */
 static int parse_all(struct trace_loader *ld, const struct trace_options *opt,
                      char *text, struct trace *t, struct key_table *kt)
@@ -333,10 +353,14 @@ static int parse_all(struct trace_loader *ld, const struct trace_options *opt,
         }
         if (reserve(t, &cap) != 0)
             return SIM_ENOMEM;
-        prev = r.t_ns;
         if (t->n == 0)
             first = r.t_ns;
-        t->times[t->n] = (sim_time)((double)(r.t_ns - first) / opt->speed);
+        if (!replay_time(r.t_ns - first, opt->speed, &t->times[t->n])) {
+            bad_line(ld, "too late once replayed at this speed (beyond 292 "
+                     "years)");
+            continue;
+        }
+        prev = r.t_ns;
         t->ops[t->n] = r.op;
         has_keys = r.key != NULL;
         if (has_keys && keys_intern(kt, r.key, r.key_len,
@@ -351,7 +375,11 @@ static int parse_all(struct trace_loader *ld, const struct trace_options *opt,
     return 0;
 }
 
-/* Spreads records that share a second evenly over that second. */
+/*
+ * Spreads records that share a second evenly over that second (as
+ * replayed: at most 10^12 ns at the slowest speed). Record k of n goes
+ * floor(second * k / n) later, computed so that nothing overflows.
+ */
 static void spread_seconds(struct trace *t, double speed)
 {
     sim_time second = (sim_time)(1e9 / speed);
@@ -359,31 +387,35 @@ static void spread_seconds(struct trace *t, double speed)
     for (size_t i = 0, j; i < t->n; i = j) {
         for (j = i + 1; j < t->n && t->times[j] == t->times[i]; j++)
             ;
-        for (size_t k = i; k < j; k++)
-            t->times[k] += second * (sim_time)(k - i) / (sim_time)(j - i);
+        for (size_t k = i; k < j; k++) {
+            sim_time n = (sim_time)(j - i), m = (sim_time)(k - i);
+
+            t->times[k] += second / n * m + second % n * m / n;
+        }
     }
 }
 
 /* The file's text, NUL-terminated, or NULL with the problem recorded. */
 static char *read_text(struct trace_loader *ld, const char *name)
 {
-    FILE *f = fopen(name, "rb");
+    char why[160] = "";
+    uint64_t size = 0;
+    FILE *f = sim_infile_open(name, TRACE_MAX_BYTES, &size, why, sizeof why);
     char *text = NULL;
-    long size = 0;
 
-    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
-        (size_t)size > TRACE_MAX_BYTES || fseek(f, 0, SEEK_SET) != 0 ||
-        (text = malloc((size_t)size + 1)) == NULL ||
-        fread(text, 1, (size_t)size, f) != (size_t)size) {
+    if (f != NULL && (text = malloc((size_t)size + 1)) == NULL)
+        snprintf(why, sizeof why, "out of memory");
+    else if (f != NULL && fread(text, 1, (size_t)size, f) != (size_t)size)
+        snprintf(why, sizeof why, "%s", ferror(f) ? strerror(errno)
+                                                  : "it shrank while read");
+    if (f != NULL)
+        fclose(f);
+    if (why[0] != '\0') {
         sim_cfg_error(ld->cfg, ld->path, "cannot read \"%s\": %s", name,
-                      f != NULL && size > 0 && (size_t)size > TRACE_MAX_BYTES
-                      ? "larger than 1 GiB" : strerror(errno ? errno : EIO));
+                      why);
         free(text);
-        if (f != NULL)
-            fclose(f);
         return NULL;
     }
-    fclose(f);
     text[size] = '\0';
     return text;
 }

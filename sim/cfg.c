@@ -15,6 +15,11 @@
 #include "sim/error.h"
 #include "sim/units.h"
 
+/* Longest quoted text a message keeps; longer ones end in "...". */
+#define CFG_SHOW_MAX 40
+/* Room for a message once tidied. */
+#define CFG_MSG_MAX 1024
+
 struct cfg_problem {
     unsigned origin;                    /* 0: the file; k: k-th override */
     int line, col;                      /* 1-based; 0 when unknown */
@@ -82,12 +87,123 @@ const char *sim_cfg_file(const struct sim_cfg *cfg)
     return cfg->file;
 }
 
+/* Appends n bytes of text to buf (n_buf bytes, *len used), truncating. */
+static void append(char *buf, size_t n_buf, size_t *len, const char *text,
+                   size_t n)
+{
+    if (*len + n >= n_buf)
+        n = n_buf - 1 - *len;
+    memcpy(buf + *len, text, n);
+    *len += n;
+    buf[*len] = '\0';
+}
+
+/*
+ * Bytes in the character at s: a UTF-8 sequence, or one of the escapes
+ * messages use ("\x1b", "\u0085", "\""), counted as one character.
+ */
+static size_t char_len(const char *s)
+{
+    unsigned char c = (unsigned char)s[0];
+    size_t n = 1;
+
+    if (c == '\\' && s[1] == 'x' && s[2] != '\0' && s[3] != '\0')
+        return 4;
+    if (c == '\\' && s[1] == 'u' && strnlen(s + 2, 4) == 4)
+        return 6;
+    if (c == '\\' && s[1] != '\0')
+        return 2;
+    if (c >= 0xc0)
+        while (n < 4 && ((unsigned char)s[n] & 0xc0) == 0x80)
+            n++;
+    return n;
+}
+
+/*
+ * Appends n bytes of text, writing control characters as escapes: C0
+ * bytes and DEL as \x1b, C1 characters (U+0080..U+009F, two bytes in
+ * UTF-8) as \u009b. A terminal then shows them as text, never obeys them.
+ */
+static void append_escaped(char *buf, size_t n_buf, size_t *len,
+                           const char *text, size_t n)
+{
+    char esc[8];
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+
+        if (c < 0x20 || c == 0x7f) {
+            snprintf(esc, sizeof esc, "\\x%02x", c);
+            append(buf, n_buf, len, esc, 4);
+        } else if (c == 0xc2 && i + 1 < n &&
+                   (unsigned char)text[i + 1] >= 0x80 &&
+                   (unsigned char)text[i + 1] <= 0x9f) {
+            snprintf(esc, sizeof esc, "\\u%04x",
+                     (unsigned char)text[++i]);
+            append(buf, n_buf, len, esc, 6);
+        } else {
+            append(buf, n_buf, len, text + i, 1);
+        }
+    }
+}
+
+/*
+ * Copies a quoted text that starts at s (just past its opening quote),
+ * cut after CFG_SHOW_MAX characters with "...", and returns where the
+ * message goes on. A quote that never closes is copied whole.
+ */
+static const char *tidy_quoted(const char *s, char *out, size_t n_out,
+                               size_t *len)
+{
+    const char *p = s, *cut = NULL;
+    size_t n_chars = 0;
+
+    while (*p != '\0' && *p != '"') {
+        if (n_chars++ == CFG_SHOW_MAX)
+            cut = p;
+        p += char_len(p);
+    }
+    if (*p == '\0' || cut == NULL) {
+        append_escaped(out, n_out, len, s, (size_t)(p - s));
+        return p;
+    }
+    append_escaped(out, n_out, len, s, (size_t)(cut - s));
+    append(out, n_out, len, "...", 3);
+    return p;
+}
+
+/*
+ * A message as stored: every quoted text (a value echoed back) at most
+ * CFG_SHOW_MAX characters, so the reason after it always shows, and
+ * control characters escaped.
+ */
+static void tidy(const char *raw, char *out, size_t n_out)
+{
+    size_t len = 0;
+
+    out[0] = '\0';
+    for (const char *p = raw; *p != '\0';) {
+        size_t n = strcspn(p, "\"");
+
+        append_escaped(out, n_out, &len, p, n);
+        p += n;
+        if (*p == '"') {
+            append(out, n_out, &len, "\"", 1);
+            p = tidy_quoted(p + 1, out, n_out, &len);
+            if (*p == '"')
+                append(out, n_out, &len, p++, 1);
+        }
+    }
+}
+
 static void add_problem(struct sim_cfg *cfg, unsigned origin, int line,
                         int col, const char *path, const char *fmt,
                         va_list ap)
 {
     struct cfg_problem *p;
-    char msg[512];
+    char msg[CFG_MSG_MAX], *raw;
+    va_list ap2;
+    int n;
 
     for (size_t i = 0; path != NULL && i < cfg->n_suppressed; i++)
         if (strcmp(cfg->suppressed[i], path) == 0)
@@ -101,7 +217,16 @@ static void add_problem(struct sim_cfg *cfg, unsigned origin, int line,
         cfg->problems = grown;
         cfg->cap_problems = cap;
     }
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    /* Formatted whole, so that tidying sees where every quote ends. */
+    va_copy(ap2, ap);
+    n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    raw = malloc(n < 0 ? 1 : (size_t)n + 1);
+    if (raw == NULL)
+        return;
+    vsnprintf(raw, (size_t)n + 1, fmt, ap);
+    tidy(raw, msg, sizeof msg);
+    free(raw);
     p = &cfg->problems[cfg->n_problems];
     p->origin = origin;
     p->line = line;
@@ -258,79 +383,114 @@ static int cmp_problem(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Appends n bytes of text to buf (n_buf bytes, *len used), truncating. */
-static void append(char *buf, size_t n_buf, size_t *len, const char *text,
-                   size_t n)
+/*
+ * Appends "--set 'text': " to buf, quoted so that it could be pasted back
+ * into a shell (each ' becomes '\''), with control characters escaped.
+ */
+static void format_override(const char *text, char *buf, size_t n_buf,
+                            size_t *len)
 {
-    if (*len + n >= n_buf)
-        n = n_buf - 1 - *len;
-    memcpy(buf + *len, text, n);
-    *len += n;
-    buf[*len] = '\0';
+    append(buf, n_buf, len, "--set '", 7);
+    for (const char *p = text; *p != '\0';) {
+        size_t n = strcspn(p, "'");
+
+        append_escaped(buf, n_buf, len, p, n);
+        p += n;
+        if (*p == '\'') {
+            append(buf, n_buf, len, "'\\''", 4);
+            p++;
+        }
+    }
+    append(buf, n_buf, len, "': ", 3);
 }
 
 /*
- * Writes "--set 'text': " into buf (n_buf > 0), quoted so that it could
- * be pasted back into a shell: each ' becomes '\''. Returns the length.
+ * Appends "file:line:col: " to buf, or "file: " when the problem has no
+ * position (a file that cannot be read), with the name's control
+ * characters escaped.
  */
-static size_t format_override(const char *text, char *buf, size_t n_buf)
+static void format_place(const struct sim_cfg *cfg,
+                         const struct cfg_problem *p, char *buf,
+                         size_t n_buf, size_t *len)
 {
-    size_t len = 0;
+    char pos[32];
 
-    buf[0] = '\0';
-    append(buf, n_buf, &len, "--set '", 7);
-    for (const char *p = text; *p != '\0'; p++) {
-        if (*p == '\'')
-            append(buf, n_buf, &len, "'\\''", 4);
-        else
-            append(buf, n_buf, &len, p, 1);
+    append_escaped(buf, n_buf, len, cfg->file, strlen(cfg->file));
+    if (p->line > 0) {
+        snprintf(pos, sizeof pos, ":%d:%d", p->line, p->col);
+        append(buf, n_buf, len, pos, strlen(pos));
     }
-    append(buf, n_buf, &len, "': ", 3);
-    return len;
+    append(buf, n_buf, len, ": ", 2);
 }
 
 const char *sim_cfg_format(struct sim_cfg *cfg, size_t i, char *buf,
                            size_t n_buf)
 {
     const struct cfg_problem *p;
-    size_t at;
+    size_t len = 0;
 
+    if (n_buf == 0)
+        return buf;
+    buf[0] = '\0';
     if (!cfg->is_sorted) {
         qsort(cfg->problems, cfg->n_problems, sizeof *cfg->problems,
               cmp_problem);
         cfg->is_sorted = true;
     }
-    if (i >= cfg->n_problems) {
-        snprintf(buf, n_buf, "%s", "");
+    if (i >= cfg->n_problems)
         return buf;
-    }
     p = &cfg->problems[i];
-    if (p->origin > 0 && p->origin <= cfg->n_overrides && n_buf > 0) {
-        at = format_override(cfg->overrides[p->origin - 1], buf, n_buf);
-        if (p->path != NULL)
-            snprintf(buf + at, n_buf - at, "%s: %s", p->path, p->msg);
-        else
-            snprintf(buf + at, n_buf - at, "%s", p->msg);
-    } else if (p->path != NULL)
-        snprintf(buf, n_buf, "%s:%d:%d: %s: %s", cfg->file, p->line, p->col,
-                 p->path, p->msg);
+    if (p->origin > 0 && p->origin <= cfg->n_overrides)
+        format_override(cfg->overrides[p->origin - 1], buf, n_buf, &len);
     else
-        snprintf(buf, n_buf, "%s:%d:%d: %s", cfg->file, p->line, p->col,
-                 p->msg);
+        format_place(cfg, p, buf, n_buf, &len);
+    if (p->path != NULL) {
+        append_escaped(buf, n_buf, &len, p->path, strlen(p->path));
+        append(buf, n_buf, &len, ": ", 2);
+    }
+    append(buf, n_buf, &len, p->msg, strlen(p->msg));
+    return buf;
+}
+
+/*
+ * A value as echoed in a message, without its quotes: quotes and
+ * backslashes escaped, cut after CFG_SHOW_MAX bytes with "...". buf holds
+ * 2 * CFG_SHOW_MAX + 4 bytes.
+ */
+static const char *show(const char *text, char *buf)
+{
+    size_t len = 0, i = 0;
+
+    buf[0] = '\0';
+    for (; text[i] != '\0' && i < CFG_SHOW_MAX; i++) {
+        if (text[i] == '"' || text[i] == '\\')
+            buf[len++] = '\\';
+        buf[len++] = text[i];
+    }
+    /* never cut inside a UTF-8 sequence */
+    while (i > 0 && ((unsigned char)text[i] & 0xc0) == 0x80) {
+        i--;
+        len--;
+    }
+    if (text[i] != '\0') {
+        memcpy(buf + len, "...", 3);
+        len += 3;
+    }
+    buf[len] = '\0';
     return buf;
 }
 
 int sim_cfg_duration(struct sim_cfg *cfg, const char *path, const char *text,
                      sim_time dflt, sim_time *out)
 {
-    char why[160];
+    char why[160], buf[2 * CFG_SHOW_MAX + 4];
 
     if (text == NULL) {
         *out = dflt;
         return 0;
     }
     if (sim_units_duration(text, out, why, sizeof why) != 0) {
-        sim_cfg_error(cfg, path, "\"%s\": %s", text, why);
+        sim_cfg_error(cfg, path, "\"%s\": %s", show(text, buf), why);
         return SIM_EINVAL;
     }
     return 0;
@@ -339,14 +499,14 @@ int sim_cfg_duration(struct sim_cfg *cfg, const char *path, const char *text,
 int sim_cfg_rate(struct sim_cfg *cfg, const char *path, const char *text,
                  double dflt, double *out)
 {
-    char why[160];
+    char why[160], buf[2 * CFG_SHOW_MAX + 4];
 
     if (text == NULL) {
         *out = dflt;
         return 0;
     }
     if (sim_units_rate(text, out, why, sizeof why) != 0) {
-        sim_cfg_error(cfg, path, "\"%s\": %s", text, why);
+        sim_cfg_error(cfg, path, "\"%s\": %s", show(text, buf), why);
         return SIM_EINVAL;
     }
     return 0;
@@ -355,14 +515,14 @@ int sim_cfg_rate(struct sim_cfg *cfg, const char *path, const char *text,
 int sim_cfg_size(struct sim_cfg *cfg, const char *path, const char *text,
                  uint64_t dflt, uint64_t *out)
 {
-    char why[160];
+    char why[160], buf[2 * CFG_SHOW_MAX + 4];
 
     if (text == NULL) {
         *out = dflt;
         return 0;
     }
     if (sim_units_size(text, out, why, sizeof why) != 0) {
-        sim_cfg_error(cfg, path, "\"%s\": %s", text, why);
+        sim_cfg_error(cfg, path, "\"%s\": %s", show(text, buf), why);
         return SIM_EINVAL;
     }
     return 0;
@@ -371,14 +531,14 @@ int sim_cfg_size(struct sim_cfg *cfg, const char *path, const char *text,
 int sim_cfg_percent(struct sim_cfg *cfg, const char *path, const char *text,
                     double dflt, double *out)
 {
-    char why[160];
+    char why[160], buf[2 * CFG_SHOW_MAX + 4];
 
     if (text == NULL) {
         *out = dflt;
         return 0;
     }
     if (sim_units_percent(text, out, why, sizeof why) != 0) {
-        sim_cfg_error(cfg, path, "\"%s\": %s", text, why);
+        sim_cfg_error(cfg, path, "\"%s\": %s", show(text, buf), why);
         return SIM_EINVAL;
     }
     return 0;
@@ -386,6 +546,7 @@ int sim_cfg_percent(struct sim_cfg *cfg, const char *path, const char *text,
 
 int sim_cfg_name(struct sim_cfg *cfg, const char *path, const char *name)
 {
+    char buf[2 * CFG_SHOW_MAX + 4];
     size_t len = name ? strlen(name) : 0;
     bool is_ok = len > 0 && len < 64 &&
                  ((name[0] >= 'a' && name[0] <= 'z') ||
@@ -401,7 +562,7 @@ int sim_cfg_name(struct sim_cfg *cfg, const char *path, const char *name)
         return 0;
     sim_cfg_error(cfg, path, "\"%s\" is not a valid name (1 to 63 letters, "
                   "digits, '_' or '-', starting with a letter)",
-                  name ? name : "");
+                  show(name ? name : "", buf));
     return SIM_EINVAL;
 }
 

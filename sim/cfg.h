@@ -44,7 +44,10 @@ const char *sim_cfg_file(const struct sim_cfg *cfg);
 
 /*
  * Records a problem at an exact position. path may be NULL (a syntax
- * error has none); line and col are 1-based, 0 when unknown.
+ * error has none); line and col are 1-based, 0 when unknown. Every
+ * recorder below keeps a message readable whatever it echoes: a quoted
+ * text longer than 40 characters is cut with "...", and control
+ * characters are written as escapes (\x1b, \u009b).
  */
 void sim_cfg_error_at(struct sim_cfg *cfg, int line, int col,
                       const char *path, const char *fmt, ...)
@@ -105,9 +108,11 @@ size_t sim_cfg_n_errors(const struct sim_cfg *cfg);
 
 /*
  * Writes problem i as one line without a newline: "file:line:col: path:
- * message", or "--set 'key.path=value': path: message" for a problem in
- * an override. Problems in the file come first, in position order, then
- * those of each override in the order registered. Returns buf.
+ * message" ("file: path: message" when it has no position), or "--set
+ * 'key.path=value': path: message" for a problem in an override, with
+ * control characters in the file name and the override escaped. Problems
+ * in the file come first, in position order, then those of each override
+ * in the order registered. Returns buf.
  */
 const char *sim_cfg_format(struct sim_cfg *cfg, size_t i, char *buf,
                            size_t n_buf);

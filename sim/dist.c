@@ -19,13 +19,23 @@
 #include <gsl/gsl_randist.h>
 
 #include "sim/error.h"
+#include "sim/infile.h"
 #include "sim/units.h"
 
 #define DIST_MAX_NS ((sim_time)10000000 * SIM_S) /* longest duration */
 #define DIST_TOO_LONG "too long (at most 10^7 s, about 4 months)"
-#define DIST_MAX_SHAPE 1000.0           /* largest shape, k, cv, sigma */
+#define DIST_MAX_SHAPE 1000.0           /* largest shape, k, cv */
+/*
+ * Tails past these bounds give samples of absurd size often enough to
+ * matter (a Weibull of shape 0.001 takes scale * E^1000): the largest
+ * lognormal sigma, the smallest Weibull and Pareto shapes.
+ */
+#define DIST_MAX_SIGMA 5.0
+#define DIST_MIN_WEIBULL_SHAPE 0.2
+#define DIST_MIN_PARETO_SHAPE 0.5
 #define DIST_MAX_RATE 1e9               /* per second: a 1ns mean */
 #define DIST_MAX_FILE_VALUES 10000000   /* values in one file */
+#define DIST_MAX_FILE_BYTES ((uint64_t)1 << 30) /* size of that file */
 #define DIST_MAX_BAD_LINES 10           /* bad lines reported one by one */
 #define DIST_MAX_DEPTH 16               /* mixtures within mixtures */
 #define DIST_WEIGHT_SLACK 1e-9          /* allowed |sum of weights - 1| */
@@ -195,16 +205,28 @@ const cyaml_schema_field_t sim_dist_fields[] = {
 
 /* ---- building blocks ------------------------------------------------- */
 
+/*
+ * Records a problem at path. The message is formatted whole (a file name
+ * may be long), so that cfg can shorten what it echoes and keep the reason.
+ */
 static __attribute__((format(printf, 3, 4)))
 void problem(struct build *b, const char *path, const char *fmt, ...)
 {
-    char msg[512];
+    char *msg;
     va_list ap;
+    int n;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    sim_cfg_error(b->cfg, path, "%s", msg);
+    msg = malloc(n < 0 ? 1 : (size_t)n + 1);
+    if (msg != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        sim_cfg_error(b->cfg, path, "%s", msg);
+        free(msg);
+    }
     b->n_bad++;
 }
 
@@ -397,8 +419,8 @@ static void parse_rate(struct build *b, const char *path,
 
 /*
  * Checks a unitless number: finite everywhere; mu may be any such value;
- * k is whole; cv at least 1; the others positive. All but mu are at most
- * DIST_MAX_SHAPE.
+ * k is whole; cv at least 1; the others positive. sigma is at most
+ * DIST_MAX_SIGMA, the rest but mu at most DIST_MAX_SHAPE.
  */
 static void parse_real(struct build *b, const char *path,
                        struct dist_params *p, unsigned key, const double *v,
@@ -420,6 +442,9 @@ static void parse_real(struct build *b, const char *path,
         why = "must be at least 1";
     else if (key != KEY_MU && *v <= 0)
         why = "must be greater than zero";
+    else if (key == KEY_SIGMA && *v > DIST_MAX_SIGMA)
+        why = "too large (at most 5; wider spreads give samples of absurd "
+              "size)";
     else if (key != KEY_MU && *v > DIST_MAX_SHAPE)
         why = "too large (at most 1000)";
     if (why != NULL) {
@@ -683,6 +708,13 @@ static int build_lognormal(struct build *b, const char *path,
             return SIM_EINVAL;
         }
         sigma = log((double)p->p99_ns / (double)p->median_ns) / DIST_Z99;
+        if (sigma > DIST_MAX_SIGMA) {
+            problem(b, key_path(kp, path, "p99"), "\"%s\": too far above the "
+                    "median \"%s\" (sigma would be %.3g, at most 5: a p99 "
+                    "at most %.0f times the median)", p->c->p99,
+                    p->c->median, sigma, exp(DIST_MAX_SIGMA * DIST_Z99));
+            return SIM_EINVAL;
+        }
     }
     d->a = zeta;
     d->b = sigma;
@@ -715,14 +747,24 @@ static int build_gamma(struct build *b, const char *path,
                     fmt_s(d->b, s, sizeof s));
 }
 
-/* Shape and scale, both required: Weibull and Pareto. */
+/*
+ * Shape and scale, both required: Weibull and Pareto, whose shape must be
+ * at least min_shape.
+ */
 static bool need_shape_scale(struct build *b, const char *path,
-                             const struct dist_params *p,
+                             const struct dist_params *p, double min_shape,
                              struct sim_dist *d)
 {
     bool has_shape = need(b, path, p, KEY_SHAPE);
     bool has_scale = need(b, path, p, KEY_SCALE);
+    char kp[DIST_PATH_MAX];
 
+    if (has_shape && p->shape < min_shape) {
+        problem(b, key_path(kp, path, "shape"), "\"%g\": too small for the "
+                "%s distribution (at least %g; smaller shapes give samples "
+                "of absurd size)", p->shape, p->kind, min_shape);
+        return false;
+    }
     if (!has_shape || !has_scale)
         return false;
     d->a = p->shape;
@@ -730,13 +772,13 @@ static bool need_shape_scale(struct build *b, const char *path,
     return true;
 }
 
-/* tgamma overflows to HUGE_VAL (inf) for tiny shapes: an infinite moment. */
+/* Shapes of at least 0.2 keep tgamma(1 + 2 / shape) finite. */
 static int build_weibull(struct build *b, const char *path,
                          const struct dist_params *p, struct sim_dist *d)
 {
     char s[32];
 
-    if (!need_shape_scale(b, path, p, d))
+    if (!need_shape_scale(b, path, p, DIST_MIN_WEIBULL_SHAPE, d))
         return SIM_EINVAL;
     d->mean_s = d->b * tgamma(1 + 1 / d->a);
     d->moment2_s2 = d->b * d->b * tgamma(1 + 2 / d->a);
@@ -754,7 +796,7 @@ static int build_pareto(struct build *b, const char *path,
 {
     char s[32];
 
-    if (!need_shape_scale(b, path, p, d))
+    if (!need_shape_scale(b, path, p, DIST_MIN_PARETO_SHAPE, d))
         return SIM_EINVAL;
     d->mean_s = d->a > 1 ? d->a * d->b / (d->a - 1) : INFINITY;
     d->moment2_s2 = d->a > 2 ? d->a * d->b * d->b / (d->a - 2) : INFINITY;
@@ -1253,9 +1295,8 @@ static int read_file(struct build *b, const char *path,
         problem(b, kp, "\"%.60s...\": file name too long", p->c->file);
         return SIM_EINVAL;
     }
-    fp = fopen(name, "r");
+    fp = sim_infile_open(name, DIST_MAX_FILE_BYTES, NULL, err, sizeof err);
     if (fp == NULL) {
-        strerror_r(errno, err, sizeof err);
         problem(b, kp, "cannot read \"%s\": %s", name, err);
         return SIM_EINVAL;
     }

@@ -57,8 +57,9 @@ struct sim_dist;
  * it. Every problem is recorded in cfg, not just the first. Relative file
  * names are resolved against the directory of sim_cfg_file(cfg); a file
  * may hold at most 10^7 values (more is an error, never a truncation).
- * Means, scales and values above 10^7 s, and shapes, k, cv or sigma above
- * 1000, are rejected as absurd. Returns 0 and sets *out (free with
+ * Means, scales and values above 10^7 s, shapes, k or cv above 1000,
+ * sigma above 5, and Weibull shapes below 0.2 or Pareto shapes below 0.5
+ * are rejected as absurd. Returns 0 and sets *out (free with
  * sim_dist_free), or SIM_EINVAL / SIM_ENOMEM with *out untouched. A NULL c
  * is reported as a missing "dist" key.
  */

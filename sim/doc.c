@@ -32,13 +32,13 @@ struct sim_doc_node {
     enum sim_doc_style style;           /* as written */
     int line, col;                      /* 1-based; 0 for --set nodes */
     unsigned origin;                    /* 0: the file; k: k-th --set */
+    const char *tag;                    /* explicit tag, or NULL */
     struct sim_doc_node *key;           /* a mapping value's key, or NULL */
     struct sim_doc_node *next;          /* next sibling in the parent */
     union {
         struct {
             const char *text;           /* NUL-terminated, in the arena */
             size_t len;                 /* bytes, without the NUL */
-            const char *tag;            /* explicit tag, or NULL */
         } scalar;
         struct {
             struct sim_doc_node *first; /* children in written order */
@@ -166,7 +166,7 @@ static bool text_equals(const struct sim_doc_node *node, const char *s,
 static bool is_empty_plain(const struct sim_doc_node *node)
 {
     return node->kind == SIM_DOC_SCALAR && node->style == SIM_DOC_PLAIN &&
-           node->scalar.tag == NULL && node->scalar.len == 0;
+           node->tag == NULL && node->scalar.len == 0;
 }
 
 static void append_child(struct sim_doc_node *parent,
@@ -435,8 +435,8 @@ static int on_scalar(struct doc_builder *b, const yaml_event_t *ev)
                                       (const char *)ev->data.scalar.value,
                                       ev->data.scalar.length);
     if (tag != NULL)
-        node->scalar.tag = arena_strndup(b->doc, tag, strlen(tag));
-    if (node->scalar.text == NULL || (tag != NULL && !node->scalar.tag))
+        node->tag = arena_strndup(b->doc, tag, strlen(tag));
+    if (node->scalar.text == NULL || (tag != NULL && !node->tag))
         return SIM_ENOMEM;
     if (anchor != NULL) {
         anchor = arena_strndup(b->doc, anchor, strlen(anchor));
@@ -452,6 +452,9 @@ static int on_open(struct doc_builder *b, const yaml_event_t *ev,
     const yaml_char_t *anchor = kind == SIM_DOC_MAPPING
                                     ? ev->data.mapping_start.anchor
                                     : ev->data.sequence_start.anchor;
+    const char *tag = (const char *)(kind == SIM_DOC_MAPPING
+                                         ? ev->data.mapping_start.tag
+                                         : ev->data.sequence_start.tag);
     bool is_flow = kind == SIM_DOC_MAPPING
                        ? ev->data.mapping_start.style ==
                              YAML_FLOW_MAPPING_STYLE
@@ -473,6 +476,9 @@ static int on_open(struct doc_builder *b, const yaml_event_t *ev,
     if (rc != 0)
         return rc;
     node->style = is_flow ? SIM_DOC_FLOW : SIM_DOC_BLOCK;
+    if (tag != NULL &&
+        (node->tag = arena_strndup(b->doc, tag, strlen(tag))) == NULL)
+        return SIM_ENOMEM;
     f = &b->stack[b->depth++];
     f->node = node;
     f->key = NULL;
@@ -596,6 +602,16 @@ static int copy_tree(struct doc_builder *b, const struct sim_doc_node *src,
     return 0;
 }
 
+/* True when name anchors a collection still open, one enclosing the alias. */
+static bool is_open_anchor(const struct doc_builder *b, const char *name)
+{
+    for (int i = 0; i < b->depth; i++)
+        if (b->stack[i].anchor != NULL &&
+            strcmp(b->stack[i].anchor, name) == 0)
+            return true;
+    return false;
+}
+
 static int on_alias(struct doc_builder *b, const yaml_event_t *ev)
 {
     const char *name = (const char *)ev->data.alias.anchor;
@@ -603,6 +619,13 @@ static int on_alias(struct doc_builder *b, const yaml_event_t *ev)
     struct sim_doc_node *copy;
     int rc;
 
+    if (target == NULL && is_open_anchor(b, name)) {
+        report_at(b, b->line, b->col, b->err_path,
+                  "alias \"*%s\" refers to the node that contains it (\"&%s\" "
+                  "is still open here); a node cannot include itself", name,
+                  name);
+        return SIM_EINVAL;
+    }
     if (target == NULL) {
         report_at(b, b->line, b->col, b->err_path,
                   "alias \"*%s\" has no anchor \"&%s\" before it", name,
@@ -1280,7 +1303,7 @@ static int emit(yaml_emitter_t *em, yaml_event_t *ev, int made)
 static int emit_scalar(yaml_emitter_t *em, const struct sim_doc_node *node,
                        const struct doc_emit_opts *o)
 {
-    const char *tag = o->keep_tags ? node->scalar.tag : NULL;
+    const char *tag = o->keep_tags ? node->tag : NULL;
     yaml_event_t ev;
     int made;
 
@@ -1426,7 +1449,7 @@ const char *sim_doc_node_text(const struct sim_doc_node *node, size_t *len)
 
 const char *sim_doc_node_tag(const struct sim_doc_node *node)
 {
-    return node->kind == SIM_DOC_SCALAR ? node->scalar.tag : NULL;
+    return node->tag;
 }
 
 bool sim_doc_node_is_plain(const struct sim_doc_node *node)
@@ -1438,7 +1461,7 @@ bool sim_doc_node_is_empty(const struct sim_doc_node *node, bool nulls)
 {
     static const char *const null_words[] = {"~", "null", "Null", "NULL"};
 
-    if (!sim_doc_node_is_plain(node) || node->scalar.tag != NULL)
+    if (!sim_doc_node_is_plain(node) || node->tag != NULL)
         return false;
     if (node->scalar.len == 0)
         return true;
@@ -1594,6 +1617,5 @@ int sim_doc_list_to_text(struct sim_doc *doc, const struct sim_doc_node *list,
     l->style = SIM_DOC_PLAIN;
     l->scalar.text = text;
     l->scalar.len = at;
-    l->scalar.tag = NULL;
     return 0;
 }

@@ -148,7 +148,10 @@ unsigned sim_doc_node_origin(const struct sim_doc_node *node);
  */
 const char *sim_doc_node_text(const struct sim_doc_node *node, size_t *len);
 
-/* A scalar's explicit tag ("tag:yaml.org,2002:str"), or NULL. */
+/*
+ * A node's explicit tag ("tag:yaml.org,2002:str", "!local"), or NULL.
+ * Only scalars' tags are written back by sim_doc_show.
+ */
 const char *sim_doc_node_tag(const struct sim_doc_node *node);
 
 /* True for a scalar written without quotes or block indicator. */

@@ -15,6 +15,7 @@
 
 #include "sim/doc.h"
 #include "sim/schema.h"
+#include "sim/units.h"
 
 #define DEFAULT_SEED 1
 #define DEFAULT_REPLICATIONS 5
@@ -22,6 +23,8 @@
 #define MAX_DURATION ((sim_time)366 * 24 * 3600 * SIM_S)
 #define DEFAULT_MAX_EVENTS 10000000000ULL
 #define DEFAULT_MAX_REQUESTS 4000000ULL
+#define DEFAULT_WINDOWS 100             /* about this many, by default */
+#define MAX_WINDOWS 100000              /* per run, at most */
 
 enum scenario_check {
     CHECK_NONE,
@@ -212,51 +215,59 @@ static uint64_t hash_text(const char *s, size_t len)
 }
 
 /*
- * Series windows: as given, or a 1-2-5 width giving about 100 windows.
- * At most 100000 windows, and none shorter than 1 ms.
+ * The smallest 1-2-5 width w (1ms, 2ms, 5ms, 10ms, ...) with
+ * span / w <= max, in whole windows.
  */
-static void apply_window(struct sim_cfg *cfg, struct sim_scenario *sc,
-                         const char *text)
+static sim_time window_for(sim_time span, sim_time max)
 {
     static const sim_time steps[] = {1, 2, 5};
     sim_time decade = SIM_MS;
 
-    if (sc->duration <= 0)
-        return;
-    if (text != NULL) {
-        if (sim_cfg_duration(cfg, "window", text, 0, &sc->window) != 0)
-            return;
-        if (sc->window < SIM_MS || sc->duration / sc->window > 100000)
-            sim_cfg_error(cfg, "window", "\"%s\" must be at least 1ms and "
-                          "give at most 100000 windows", text);
-        return;
-    }
     for (;;) {
         for (int i = 0; i < 3; i++) {
-            sc->window = steps[i] * decade;
-            if (sc->duration / sc->window <= 100)
-                return;
+            if (span / (steps[i] * decade) <= max)
+                return steps[i] * decade;
         }
         decade *= 10;
     }
 }
 
 /*
- * The title is free text for people: any characters but controls, save
- * line breaks and tabs (shown as spaces in charts).
+ * Series windows: as given, or a 1-2-5 width giving about 100 windows.
+ * None shorter than 1 ms, and at most MAX_WINDOWS of them (the last one
+ * may be partial), since every component keeps its series window by
+ * window. Returns false when the window given is unusable: the run
+ * cannot even be built with it.
  */
-static void apply_title(struct sim_cfg *cfg, struct sim_scenario *sc,
-                        const char *title)
+static bool apply_window(struct sim_cfg *cfg, struct sim_scenario *sc,
+                         const struct scenario_top *t)
 {
-    sc->title = (char *)title;
-    for (const unsigned char *p = (const unsigned char *)title;
-         p != NULL && *p != '\0'; p++) {
-        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
-            sim_cfg_error(cfg, "title", "holds the control character "
-                          "0x%02x; write plain text", *p);
-            return;
-        }
+    char least[32];
+
+    if (sc->duration <= 0)
+        return true;
+    if (t->window == NULL) {
+        sc->window = window_for(sc->duration, DEFAULT_WINDOWS);
+        return true;
     }
+    if (sim_cfg_duration(cfg, "window", t->window, 0, &sc->window) != 0)
+        return false;
+    if (sc->window < SIM_MS) {
+        sim_cfg_error(cfg, "window", "\"%s\" is shorter than 1ms, the "
+                      "shortest window", t->window);
+        return false;
+    }
+    /* (d - 1) / w + 1 is the number of windows, the last one partial */
+    if ((sc->duration - 1) / sc->window >= MAX_WINDOWS) {
+        sim_units_format_duration(window_for(sc->duration - 1,
+                                             MAX_WINDOWS - 1),
+                                  least, sizeof least);
+        sim_cfg_error(cfg, "window", "\"%s\" cuts the %s run into more than "
+                      "%d windows; use a wider one, such as %s", t->window,
+                      t->duration, MAX_WINDOWS, least);
+        return false;
+    }
+    return true;
 }
 
 /* Chart format and kinds: png and every kind unless the scenario says. */
@@ -271,10 +282,15 @@ static void apply_plots(struct sim_scenario *sc,
         sc->plot_charts = *p->charts;
 }
 
-/* Defaults and ranges of the run parameters. */
-static void apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
+/*
+ * Defaults and ranges of the run parameters. Returns false when they
+ * cannot shape a run at all, so that nothing is built from them.
+ */
+static bool apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
                       const struct scenario_top *t)
 {
+    bool is_sound;
+
     sc->name = t->name;
     sc->seed = t->seed ? *t->seed : DEFAULT_SEED;
     sc->replications = t->replications ? *t->replications
@@ -289,10 +305,11 @@ static void apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
                              &sc->expects[sc->n_expects]) == 0)
             sc->n_expects++;
     }
-    apply_title(cfg, sc, t->title);
+    /* free text for people; the schema refused control characters */
+    sc->title = t->title;
     apply_plots(sc, t->plots);
     if (sim_cfg_name(cfg, "name", t->name) != 0)
-        return;
+        return true;
     if (sim_cfg_duration(cfg, "duration", t->duration, 0, &sc->duration) ==
         0 && (sc->duration <= 0 || sc->duration > MAX_DURATION))
         sim_cfg_error(cfg, "duration", "\"%s\" must be above 0 and at most "
@@ -301,7 +318,7 @@ static void apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
         sc->duration > 0 && sc->warmup >= sc->duration)
         sim_cfg_error(cfg, "warmup", "\"%s\" must be shorter than the "
                       "duration (%s)", t->warmup, t->duration);
-    apply_window(cfg, sc, t->window);
+    is_sound = apply_window(cfg, sc, t);
     if (sc->replications < 1 || sc->replications > MAX_REPLICATIONS)
         sim_cfg_error(cfg, "replications", "must be between 1 and %d",
                       MAX_REPLICATIONS);
@@ -315,6 +332,7 @@ static void apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
         sim_cfg_error(cfg, "limits.events", "must be at least 1");
     if (sc->max_requests < 1)
         sim_cfg_error(cfg, "limits.requests", "must be at least 1");
+    return is_sound;
 }
 
 /*
@@ -418,6 +436,7 @@ int sim_scenario_load(struct sim_cfg *cfg, const char *path,
     struct sim_scenario *sc = calloc(1, sizeof *sc);
     struct sim *sim = NULL;
     int rc = SIM_ENOMEM;
+    bool is_sound;
 
     if (sc == NULL || n_kinds > SIM_SCENARIO_MAX_KINDS)
         goto fail;
@@ -431,14 +450,18 @@ int sim_scenario_load(struct sim_cfg *cfg, const char *path,
     rc = load_doc(cfg, sc, sets, n_sets, err);
     if (rc != 0)
         goto fail;
-    apply_top(cfg, sc, ((struct scenario_priv *)sc->priv)->top);
+    is_sound = apply_top(cfg, sc, ((struct scenario_priv *)sc->priv)->top);
     memcpy(sc->sections, ((struct scenario_priv *)sc->priv)->top->sections,
            sizeof sc->sections);
     for (size_t k = 0; k < n_kinds; k++)
         if (kinds[k]->is_single)
             sc->sections[k].count = sc->sections[k].items != NULL;
-    /* Build replication 0 once, so every component's problems show now. */
-    rc = sim_scenario_build(sc, cfg, 0, &sim, err);
+    /*
+     * Build replication 0 once, so every component's problems show now;
+     * not from run parameters that cannot shape a run (an unusable window
+     * would size every series wrongly).
+     */
+    rc = is_sound ? sim_scenario_build(sc, cfg, 0, &sim, err) : SIM_EINVAL;
     if (rc == 0)
         rc = check_expects(cfg, sc, sim);
     sim_free(sim);

@@ -390,20 +390,66 @@ static void check_word(struct schema_walk *w, const struct sim_doc_node *node,
            guess ? guess : "", guess ? "\"?" : "");
 }
 
+/*
+ * The first control character in text, as a code point, or 0: C0 bytes
+ * but tab and line feed, DEL, and C1 (U+0080..U+009F, two bytes in UTF-8).
+ * libyaml refuses them written raw, but not written as escapes ("\e",
+ * "\u009b"); either way they would reach reports and terminals.
+ */
+static unsigned control_in(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+
+        if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+            return c;
+        if (c == 0xc2 && i + 1 < len && (unsigned char)text[i + 1] >= 0x80 &&
+            (unsigned char)text[i + 1] <= 0x9f)
+            return (unsigned char)text[i + 1];
+    }
+    return 0;
+}
+
 static void check_string(struct schema_walk *w,
                          const struct sim_doc_node *node,
                          const cyaml_schema_value_t *sv)
 {
     char buf[4 * SCHEMA_SHOW_MAX + 8];
     size_t len;
+    const char *text = sim_doc_node_text(node, &len);
+    unsigned c = control_in(text, len);
 
-    sim_doc_node_text(node, &len);
-    if (len < sv->string.min)
+    if (c != 0)
+        report(w, node, c < 0x80 ? "holds the control character 0x%02x; "
+               "write plain text" : "holds the control character U+%04X; "
+               "write plain text", c);
+    else if (len < sv->string.min)
         report(w, node, "%s is too short (%zu bytes, at least %u)",
                show(node, buf), len, (unsigned)sv->string.min);
     else if (sv->string.max != CYAML_UNLIMITED && len > sv->string.max)
         report(w, node, "%s is too long (%zu bytes, at most %u)",
                show(node, buf), len, (unsigned)sv->string.max);
+}
+
+/*
+ * Reports an explicit YAML tag ("!!str 4", "!!map {...}"), true if there
+ * is one. Values are read by the key they sit under, never by a tag, so
+ * a tag could only be ignored or contradict the key: neither is honest.
+ */
+static bool has_tag(struct schema_walk *w, const struct sim_doc_node *node)
+{
+    static const char core[] = "tag:yaml.org,2002:";
+    const char *tag = sim_doc_node_tag(node);
+
+    if (tag == NULL)
+        return false;
+    if (strncmp(tag, core, sizeof core - 1) == 0)
+        report(w, node, "YAML tags are not accepted (found \"!!%s\"); "
+               "write the value without one", tag + sizeof core - 1);
+    else
+        report(w, node, "YAML tags are not accepted (found \"%s\"); "
+               "write the value without one", tag);
+    return true;
 }
 
 /* ---- collections ---- */
@@ -504,15 +550,16 @@ static void check_mapping(struct schema_walk *w,
 
     for (v = sim_doc_node_first(node); v != NULL; v = sim_doc_node_next(v)) {
         size_t before = w->n_problems, cut_before = w->n_cut_problems;
-        bool was_stuck = w->is_stuck;
+        bool was_stuck = w->is_stuck, is_tagged;
 
         key = sim_doc_node_key(v);
         text = sim_doc_node_text(key, &len);
         f = find_field(fields, text, len, sv->flags);
         old = push_key(w, text);
-        if (f == NULL)
+        is_tagged = has_tag(w, key);
+        if (!is_tagged && f == NULL)
             unknown_key(w, key, fields);
-        else
+        else if (!is_tagged)
             check_value(w, v, &f->value);
         /* Problems not already inside pruned pairs belong to this pair. */
         if (w->n_problems - before > w->n_cut_problems - cut_before &&
@@ -675,7 +722,7 @@ static void check_value(struct schema_walk *w,
                    sv->type == CYAML_SEQUENCE_FIXED ||
                    sv->type == CYAML_FLAGS;
 
-    if (sv->type == CYAML_IGNORE)
+    if (sv->type == CYAML_IGNORE || has_tag(w, node))
         return;
     if (sim_doc_node_is_empty(node, false)) {
         if (!has_flags(sv, CYAML_FLAG_POINTER_NULL))

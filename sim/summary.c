@@ -25,6 +25,53 @@
 
 #define SUMMARY_LEVEL 0.95
 
+/* FNV-1a over scope, a byte no name holds, and name. */
+static size_t row_hash(const char *scope, const char *name)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (const char *p = scope; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+    h = (h ^ 0xff) * 0x100000001b3ULL;
+    for (const char *p = name; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+    return (size_t)h;
+}
+
+static bool row_is(const struct sim_summary_row *row, const char *scope,
+                   const char *name)
+{
+    return strcmp(row->scope, scope) == 0 && strcmp(row->name, name) == 0;
+}
+
+/*
+ * Indexes the rows by (scope, name) in an open-addressing table at most
+ * half full, so that a lookup costs the same with 10 rows or 10^6 (the
+ * books look up every scope's counts). The first of equal rows wins, as
+ * in a pass over the rows. Without memory, lookups stay linear.
+ */
+static void build_index(struct sim_summary *s)
+{
+    size_t cap = 16, j;
+
+    while (cap < 2 * s->n_rows)
+        cap *= 2;
+    s->index = calloc(cap, sizeof *s->index);
+    if (s->index == NULL)
+        return;
+    s->index_mask = cap - 1;
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const struct sim_summary_row *row = &s->rows[i];
+
+        j = row_hash(row->scope, row->name) & s->index_mask;
+        while (s->index[j] != 0 &&
+               !row_is(&s->rows[s->index[j] - 1], row->scope, row->name))
+            j = (j + 1) & s->index_mask;
+        if (s->index[j] == 0)
+            s->index[j] = i + 1;
+    }
+}
+
 /* Sum over replications of a count, 0 when the figure is absent. */
 static double total(const struct sim_summary *s, const char *scope,
                     const char *name)
@@ -181,6 +228,7 @@ int sim_summary_build(const struct sim_batch *b, struct sim_summary *s,
         }
         sim_ci_compute(v, b->n_reps, SUMMARY_LEVEL, &row->ci);
     }
+    build_index(s);
     s->is_balanced = all_books_balance(s);
     s->first = first;
     if (sim_curve_merge(b->reports, b->n_reps, &s->curves, &s->n_curves,
@@ -196,6 +244,7 @@ void sim_summary_release(struct sim_summary *s)
     for (size_t i = 0; i < s->n_rows; i++)
         free((double *)s->rows[i].values);
     free(s->rows);
+    free(s->index);
     for (size_t i = 0; i < s->n_series; i++) {
         free(s->series[i].mean);
         free(s->series[i].half_width);
@@ -223,11 +272,19 @@ const struct sim_summary_row *sim_summary_find(const struct sim_summary *s,
                                                const char *scope,
                                                const char *name)
 {
-    for (size_t i = 0; i < s->n_rows; i++)
-        if (strcmp(s->rows[i].scope, scope) == 0 &&
-            strcmp(s->rows[i].name, name) == 0)
-            return &s->rows[i];
-    return NULL;
+    size_t j;
+
+    if (s->index == NULL) {
+        for (size_t i = 0; i < s->n_rows; i++)
+            if (row_is(&s->rows[i], scope, name))
+                return &s->rows[i];
+        return NULL;
+    }
+    j = row_hash(scope, name) & s->index_mask;
+    while (s->index[j] != 0 && !row_is(&s->rows[s->index[j] - 1], scope,
+                                       name))
+        j = (j + 1) & s->index_mask;
+    return s->index[j] != 0 ? &s->rows[s->index[j] - 1] : NULL;
 }
 
 /* Display factor and label for a figure of this unit and size. */

@@ -45,6 +45,10 @@ struct sim_summary {
     size_t n_expects;
     unsigned n_reps;
     bool is_balanced;                   /* every book balances */
+    size_t *index;                      /* 1 + row, by hash of (scope,
+                                           name); 0 free; NULL: rows are
+                                           searched in order */
+    size_t index_mask;                  /* slots in index, less one */
 };
 
 /*
@@ -62,7 +66,11 @@ void sim_summary_release(struct sim_summary *s);
  */
 int sim_summary_judge(struct sim_summary *s, const struct sim_scenario *sc);
 
-/* The row for (scope, name), or NULL. */
+/*
+ * The row for (scope, name), or NULL; the first one if there are several.
+ * A summary made by sim_summary_build finds it through a hash index, in
+ * constant time; one filled by hand, in a pass over its rows.
+ */
 const struct sim_summary_row *sim_summary_find(const struct sim_summary *s,
                                                const char *scope,
                                                const char *name);

@@ -41,6 +41,15 @@ static int fail(char *why, size_t n_why, const char *msg)
     return SIM_EINVAL;
 }
 
+static const struct units_scale *find_unit(const struct units_scale *table,
+                                           const char *name)
+{
+    for (; table->name != NULL; table++)
+        if (strcmp(table->name, name) == 0)
+            return table;
+    return NULL;
+}
+
 static const char *scan_digits(const char *p)
 {
     while (*p >= '0' && *p <= '9')
@@ -51,16 +60,17 @@ static const char *scan_digits(const char *p)
 /*
  * Scans a decimal number at the start of text. Returns a pointer just past
  * it, or NULL when text does not start with a well-formed number. The
- * number itself is converted by strtod on the validated prefix only.
+ * number itself is converted by strtod on a copy of the validated prefix
+ * only, however long: 400 digits are a number too large, not a non-number.
+ * A negative zero reads as zero.
  */
-static const char *scan_number(const char *text, double *out, bool *has_sign)
+static const char *scan_number(const char *text, double *out)
 {
     const char *p = text, *digits;
-    char buf[64];
+    char small[64], *buf = small;
     size_t len;
 
-    *has_sign = (*p == '-' || *p == '+');
-    if (*has_sign)
+    if (*p == '-' || *p == '+')
         p++;
     digits = p;
     p = scan_digits(p);
@@ -85,21 +95,47 @@ static const char *scan_number(const char *text, double *out, bool *has_sign)
         p = end;
     }
     len = (size_t)(p - text);
-    if (len >= sizeof buf)
+    if (len >= sizeof small && (buf = malloc(len + 1)) == NULL)
         return NULL;
     memcpy(buf, text, len);
     buf[len] = '\0';
     *out = strtod(buf, NULL);
+    if (*out == 0)
+        *out = 0;
+    if (buf != small)
+        free(buf);
     return p;
 }
 
-static const struct units_scale *find_unit(const struct units_scale *table,
-                                           const char *name)
+/*
+ * Why a number followed by rest is not what was meant, when rest shows
+ * the number itself is malformed ("1,000", "1_000", "1.5.2", "1k5"), or
+ * NULL when rest is simply not a unit.
+ */
+static const char *malformed(const char *rest)
 {
-    for (; table->name != NULL; table++)
-        if (strcmp(table->name, name) == 0)
-            return table;
+    if (*rest == ',' || *rest == '_' || *rest == '.' ||
+        (*rest >= '0' && *rest <= '9'))
+        return "malformed number (write digits with at most one '.', no "
+               "separators, as in \"1000\" or \"1.5\")";
     return NULL;
+}
+
+/*
+ * Why text fails to start with a number: a unit alone ("ms") lacks its
+ * number; anything else is not a number.
+ */
+static int not_a_number(const char *text, const struct units_scale *table,
+                        char *why, size_t n_why)
+{
+    char msg[160];
+
+    if (table != NULL && find_unit(table, text) != NULL) {
+        snprintf(msg, sizeof msg, "a unit without a number (write it as in "
+                 "\"1%s\")", text);
+        return fail(why, n_why, msg);
+    }
+    return fail(why, n_why, "not a number");
 }
 
 /* Reads "<number><unit>" with the unit from table; value in base units. */
@@ -109,15 +145,16 @@ static int parse_scaled(const char *text, const struct units_scale *table,
 {
     const struct units_scale *unit;
     const char *rest;
-    bool has_sign;
     double v;
     char msg[160];
 
-    rest = scan_number(text, &v, &has_sign);
+    rest = scan_number(text, &v);
     if (rest == NULL)
-        return fail(why, n_why, "not a number");
-    if (v < 0 || (has_sign && text[0] == '-' && v == 0))
+        return not_a_number(text, table, why, n_why);
+    if (v < 0)
         return fail(why, n_why, "must not be negative");
+    if (malformed(rest) != NULL)
+        return fail(why, n_why, malformed(rest));
     if (*rest == '\0') {
         snprintf(msg, sizeof msg, "missing unit (write it as in \"%s\")",
                  example);
@@ -138,10 +175,11 @@ static int parse_scaled(const char *text, const struct units_scale *table,
 int sim_units_number(const char *text, double *out, char *why, size_t n_why)
 {
     const char *rest;
-    bool has_sign;
     double v;
 
-    rest = scan_number(text, &v, &has_sign);
+    rest = scan_number(text, &v);
+    if (rest != NULL && malformed(rest) != NULL)
+        return fail(why, n_why, malformed(rest));
     if (rest == NULL || *rest != '\0')
         return fail(why, n_why, "not a number");
     if (!isfinite(v))
@@ -171,18 +209,19 @@ int sim_units_rate(const char *text, double *per_s, char *why, size_t n_why)
 {
     const struct units_scale *period;
     const char *rest;
-    bool has_sign;
     double v;
 
-    rest = scan_number(text, &v, &has_sign);
+    rest = scan_number(text, &v);
     if (rest == NULL)
-        return fail(why, n_why, "not a number");
-    if (v < 0 || (has_sign && text[0] == '-'))
+        return not_a_number(text, NULL, why, n_why);
+    if (v < 0)
         return fail(why, n_why, "must not be negative");
     if (*rest == 'k' || *rest == 'M' || *rest == 'G') {
         v *= *rest == 'k' ? 1e3 : *rest == 'M' ? 1e6 : 1e9;
         rest++;
     }
+    if (malformed(rest) != NULL)
+        return fail(why, n_why, malformed(rest));
     if (*rest != '/')
         return fail(why, n_why, "missing period (write a rate as in "
                     "\"500/s\" or \"2k/s\")");
@@ -216,12 +255,13 @@ int sim_units_percent(const char *text, double *fraction, char *why,
                       size_t n_why)
 {
     const char *rest;
-    bool has_sign;
     double v;
 
-    rest = scan_number(text, &v, &has_sign);
+    rest = scan_number(text, &v);
     if (rest == NULL)
         return fail(why, n_why, "not a number");
+    if (malformed(rest) != NULL)
+        return fail(why, n_why, malformed(rest));
     if (strcmp(rest, "%") != 0)
         return fail(why, n_why, "missing % sign (write e.g. \"99.5%\")");
     *fraction = v / 100.0;

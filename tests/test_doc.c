@@ -237,6 +237,30 @@ static void test_doc__reports_an_unknown_alias(void)
                  "before it");
 }
 
+static void test_doc__reports_an_alias_inside_its_own_anchor(void)
+{
+    CHECK_EQ_STR(parse_fails("servers:\n  - &a\n    name: s\n"
+                             "    calls: [*a]\n"),
+                 "s.yaml:4:13: alias \"*a\" refers to the node that contains "
+                 "it (\"&a\" is still open here); a node cannot include "
+                 "itself");
+}
+
+static void test_doc__keeps_the_tags_of_collections(void)
+{
+    struct sim_doc *doc;
+    struct sim_cfg *cfg = parse("a: !!map {b: 1}\nc: !x [d]\ne: {}\n", &doc,
+                                &(int){0});
+    const struct sim_doc_node *root = sim_doc_root(doc);
+
+    CHECK_EQ_STR(sim_doc_node_tag(sim_doc_node_get(root, "a")),
+                 "tag:yaml.org,2002:map");
+    CHECK_EQ_STR(sim_doc_node_tag(sim_doc_node_get(root, "c")), "!x");
+    CHECK(sim_doc_node_tag(sim_doc_node_get(root, "e")) == NULL);
+    sim_doc_free(doc);
+    sim_cfg_free(cfg);
+}
+
 static void test_doc__expands_aliases_into_copies(void)
 {
     const struct sim_doc_node *servers, *first, *second;
@@ -377,7 +401,7 @@ static void test_doc__load_file_names_a_missing_file(void)
                  SIM_EIO);
     CHECK(doc == NULL);
     CHECK_EQ_STR(problems(cfg),
-                 "/nonexistent/s.yaml:0:0: cannot read "
+                 "/nonexistent/s.yaml: cannot read "
                  "\"/nonexistent/s.yaml\": No such file or directory");
     sim_cfg_free(cfg);
 }
@@ -703,6 +727,8 @@ CHECK_MAIN(CHECK_TEST(test_doc__builds_nodes_with_positions),
            CHECK_TEST(test_doc__reports_every_duplicate_key_and_goes_on),
            CHECK_TEST(test_doc__reports_a_key_that_is_a_list),
            CHECK_TEST(test_doc__reports_an_unknown_alias),
+           CHECK_TEST(test_doc__reports_an_alias_inside_its_own_anchor),
+           CHECK_TEST(test_doc__keeps_the_tags_of_collections),
            CHECK_TEST(test_doc__expands_aliases_into_copies),
            CHECK_TEST(test_doc__stops_an_alias_bomb_at_the_node_cap),
            CHECK_TEST(test_doc__stops_aliases_that_expand_past_the_size_cap),

@@ -103,11 +103,11 @@ static void test_keys__bad_popularity_is_reported(void)
     CHECK(keys_build(cfg, "c.keys", &stray, &k) != 0);
     CHECK_EQ_INT(sim_cfg_n_errors(cfg), 3);
     CHECK_EQ_STR(sim_cfg_format(cfg, 0, line, sizeof line),
-                 "t.yaml:0:0: c.keys.count: must be between 1 and 10^12");
+                 "t.yaml: c.keys.count: must be between 1 and 10^12");
     CHECK_EQ_STR(sim_cfg_format(cfg, 1, line, sizeof line),
-                 "t.yaml:0:0: c.keys.s: -1 is outside [0, 10]");
+                 "t.yaml: c.keys.s: -1 is outside [0, 10]");
     CHECK_EQ_STR(sim_cfg_format(cfg, 2, line, sizeof line),
-                 "t.yaml:0:0: c.keys.hot_fraction: not used by uniform "
+                 "t.yaml: c.keys.hot_fraction: not used by uniform "
                  "popularity");
     sim_cfg_free(cfg);
 }

@@ -337,7 +337,7 @@ static void test_plan__scenario_without_expectations_is_refused(void)
           "    service: {dist: exponential, mean: 1ms}\n", f);
     fclose(f);
     spawn_distsim(args, &o);
-    CHECK_EQ_STR(o.err, "distsim: /tmp/distsim-plan-noexp.yaml: the "
+    CHECK_EQ_STR(o.err, "distsim: " TEST_TMP "distsim-plan-noexp.yaml: the "
                  "scenario states no expectations (expect:): a plan needs "
                  "at least one to meet\n");
     CHECK_EQ_INT(o.status, 2);

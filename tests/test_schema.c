@@ -393,6 +393,37 @@ static void test_schema__strings_keep_to_their_length(void)
                  "too long (17 bytes, at most 16)");
 }
 
+static void test_schema__strings_refuse_control_characters(void)
+{
+    CHECK_EQ_STR(check_fails(BASE "note: \"a\\e[31m\"\n"
+                             "tags: [\"x\\u009by\", \"\\u0085\", "
+                             "\"tab\\tand\\nbreak\"]\n"),
+                 "s.yaml:5:7: note: holds the control character 0x1b; "
+                 "write plain text\n"
+                 "s.yaml:6:8: tags[0]: holds the control character U+009B; "
+                 "write plain text\n"
+                 "s.yaml:6:20: tags[1]: holds the control character U+0085; "
+                 "write plain text");
+}
+
+static void test_schema__refuses_every_tag(void)
+{
+    CHECK_EQ_STR(check_fails(BASE "seed: !!str 4\nnote: !!binary aGk=\n"
+                             "tags: !!seq [a]\n"
+                             "? !!str ratio\n: 1\n"
+                             "tree: !local {name: t}\n"),
+                 "s.yaml:5:7: seed: YAML tags are not accepted (found "
+                 "\"!!str\"); write the value without one\n"
+                 "s.yaml:6:7: note: YAML tags are not accepted (found "
+                 "\"!!binary\"); write the value without one\n"
+                 "s.yaml:7:7: tags: YAML tags are not accepted (found "
+                 "\"!!seq\"); write the value without one\n"
+                 "s.yaml:8:3: ratio: YAML tags are not accepted (found "
+                 "\"!!str\"); write the value without one\n"
+                 "s.yaml:10:7: tree: YAML tags are not accepted (found "
+                 "\"!local\"); write the value without one");
+}
+
 static void test_schema__flags_and_bit_fields_are_checked(void)
 {
     CHECK_EQ_STR(check_fails(BASE "features: [trace, hedg, {a: 1}]\n"
@@ -687,6 +718,8 @@ CHECK_MAIN(CHECK_TEST(test_schema__accepts_a_full_scenario),
            CHECK_TEST(test_schema__enums_match_exactly),
            CHECK_TEST(test_schema__lists_keep_to_their_length),
            CHECK_TEST(test_schema__strings_keep_to_their_length),
+           CHECK_TEST(test_schema__strings_refuse_control_characters),
+           CHECK_TEST(test_schema__refuses_every_tag),
            CHECK_TEST(test_schema__flags_and_bit_fields_are_checked),
            CHECK_TEST(test_schema__walks_a_recursive_schema_by_the_data),
            CHECK_TEST(test_schema__reports_every_problem_in_line_order),

@@ -80,12 +80,12 @@ static void test_targets__unknown_names_get_suggestions(void)
     CHECK_EQ_INT(t.n, 0);
     CHECK_EQ_INT(sim_cfg_n_errors(cfg), 3);
     CHECK_EQ_STR(sim_cfg_format(cfg, 0, line, sizeof line),
-                 "t:0:0: a: unknown component \"ap\"; did you mean "
+                 "t: a: unknown component \"ap\"; did you mean "
                  "\"app\"?");
     CHECK_EQ_STR(sim_cfg_format(cfg, 1, line, sizeof line),
-                 "t:0:0: b: unknown component \"self\"");
+                 "t: b: unknown component \"self\"");
     CHECK_EQ_STR(sim_cfg_format(cfg, 2, line, sizeof line),
-                 "t:0:0: c: \"apq.*\" matches no component; did you mean "
+                 "t: c: \"apq.*\" matches no component; did you mean "
                  "\"app.*\"?");
     sim_cfg_free(cfg);
     sim_free(sim);

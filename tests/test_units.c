@@ -119,6 +119,74 @@ static void test_units__numbers_are_strict(void)
     CHECK_EQ_STR(why, "too large");
 }
 
+static const char *rate_why(const char *text)
+{
+    static char why[160];
+    double r;
+
+    why[0] = '\0';
+    if (sim_units_rate(text, &r, why, sizeof why) == 0)
+        return "ok";
+    return why;
+}
+
+static void test_units__malformed_numbers_say_so(void)
+{
+    static const char *const texts[] = {
+        "1,000/s", "1_000/s", "1k5/s", "1.5.2/s", "1000,5/s",
+    };
+    static const char want[] = "malformed number (write digits with at "
+                               "most one '.', no separators, as in \"1000\" "
+                               "or \"1.5\")";
+
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        CHECK_EQ_STR(rate_why(texts[i]), want);
+    CHECK_EQ_STR(duration_why("1,5ms"), want);
+    CHECK_EQ_STR(duration_why("1_000ms"), want);
+    CHECK_EQ_STR(rate_why("5ms"), "missing period (write a rate as in "
+                                  "\"500/s\" or \"2k/s\")");
+}
+
+static void test_units__a_unit_alone_asks_for_its_number(void)
+{
+    CHECK_EQ_STR(duration_why("ms"),
+                 "a unit without a number (write it as in \"1ms\")");
+    CHECK_EQ_STR(duration_why("h"),
+                 "a unit without a number (write it as in \"1h\")");
+    CHECK_EQ_STR(duration_why("fast"), "not a number");
+}
+
+static void test_units__numbers_of_many_digits_are_too_large(void)
+{
+    char text[512];
+    double v;
+
+    memset(text, '9', 400);
+    strcpy(text + 400, "ms");
+    CHECK_EQ_STR(duration_why(text), "too large");
+    strcpy(text + 400, "/s");
+    CHECK_EQ_STR(rate_why(text), "too large");
+    text[400] = '\0';
+    CHECK(sim_units_number(text, &v, NULL, 0) != 0);
+    /* a long but small number is still read exactly */
+    memset(text, '0', 200);
+    memcpy(text, "0.", 2);
+    strcpy(text + 200, "5s");
+    CHECK_EQ_STR(duration_why(text), "below the 1ns resolution of time");
+}
+
+static void test_units__negative_zero_reads_as_zero(void)
+{
+    double r = -1;
+    sim_time t = -1;
+
+    CHECK_EQ_INT(sim_units_rate("-0/s", &r, NULL, 0), 0);
+    CHECK(r == 0 && !signbit(r));
+    CHECK_EQ_INT(sim_units_duration("-0ms", &t, NULL, 0), 0);
+    CHECK_EQ_INT(t, 0);
+    CHECK_EQ_STR(rate_why("-0.5/s"), "must not be negative");
+}
+
 static void test_units__format_duration_picks_a_unit(void)
 {
     char buf[32];
@@ -156,5 +224,9 @@ CHECK_MAIN(CHECK_TEST(test_units__durations_in_every_unit),
            CHECK_TEST(test_units__rates_with_prefix_and_period),
            CHECK_TEST(test_units__sizes_and_percentages),
            CHECK_TEST(test_units__numbers_are_strict),
+           CHECK_TEST(test_units__malformed_numbers_say_so),
+           CHECK_TEST(test_units__a_unit_alone_asks_for_its_number),
+           CHECK_TEST(test_units__numbers_of_many_digits_are_too_large),
+           CHECK_TEST(test_units__negative_zero_reads_as_zero),
            CHECK_TEST(test_units__format_duration_picks_a_unit),
            CHECK_TEST(test_units__format_seconds_is_exact_and_trimmed))
