@@ -570,7 +570,7 @@ static int report_results(const struct options *o,
         return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
     }
     if (n_not_met > 0 && o->is_quiet)
-        fprintf(stderr, "distsim: %d expectation%s not met (see "
+        fprintf(stderr, "distsim: %d expectation%s missed or unsure (see "
                 "summary.json)\n", n_not_met, n_not_met == 1 ? "" : "s");
     return n_not_met > 0 ? EXIT_EXPECT : 0;
 }

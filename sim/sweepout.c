@@ -72,18 +72,6 @@ static int columns_build(const struct sim_sweepout *s, struct columns *cols)
     return 0;
 }
 
-/* "met" when every expectation is, "missed" when one is, else "unsure". */
-static const char *verdict(const struct sim_pointdir *p)
-{
-    bool is_missed = false;
-
-    if (p->n_expects == 0)
-        return "none";
-    for (size_t i = 0; i < p->n_expects; i++)
-        is_missed = is_missed || p->expects[i].status == SIM_EXPECT_MISSED;
-    return p->is_met ? "met" : is_missed ? "missed" : "unsure";
-}
-
 static void tsv_header(struct sim_strbuf *sb, const struct sim_sweepout *s,
                        const struct columns *cols)
 {
@@ -133,7 +121,7 @@ int sim_sweepout_write_tsv(const struct sim_sweepout *s, const char *path,
             sim_strbuf_printf(&sb, "\t%.17g\t%.17g", f ? f->mean : NAN,
                               f ? f->half_width : NAN);
         }
-        sim_strbuf_printf(&sb, "\t%s\n", verdict(&row->point));
+        sim_strbuf_printf(&sb, "\t%s\n", sim_pointdir_verdict(&row->point));
     }
     free(cols.c);
     return sim_strbuf_save(&sb, path, err);
@@ -199,7 +187,7 @@ static json_t *json_point(const struct sim_sweepout *s, size_t r)
     json_object_set_new(o, "replications",
                         json_integer((json_int_t)row->point.n_reps));
     json_object_set_new(o, "expectations_verdict",
-                        json_string(verdict(&row->point)));
+                        json_string(sim_pointdir_verdict(&row->point)));
     json_object_set_new(o, "expectations", ex);
     json_object_set_new(o, "metrics", figs);
     return o;

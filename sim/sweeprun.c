@@ -648,8 +648,7 @@ static char *make_table(const struct sim_sweepout *s, const char *dir,
             sim_strbuf_printf(&sb, "  %s=%s", s->params[j].key,
                               s->rows[r].values[j]);
         sim_strbuf_printf(&sb, "  expectations: %s",
-                          p->n_expects == 0 ? "none" : p->is_met ? "met"
-                                                                 : "not met");
+                          sim_pointdir_verdict(p));
         if (s->has_curve) {
             const struct sim_pointdir_figure *x =
                 sim_pointdir_find(p, s->knee.scope, "throughput");
