@@ -404,7 +404,7 @@ static int check_expects(struct sim_cfg *cfg, struct sim_scenario *sc,
     sim_report_init(&names);
     sim_report(sim, &names);
     for (unsigned i = 0; i < sc->n_expects; i++)
-        sim_expect_check(cfg, &sc->expects[i], &names);
+        sim_expect_check(cfg, &sc->expects[i], &names, false);
     sim_report_release(&names);
     return names.status;
 }
