@@ -38,7 +38,11 @@ static const struct sim_model_ops *const kinds[] = {
 
 /* --- loading YAML ------------------------------------------------------- */
 
-/* Writes yaml to a temporary file and loads it; cfg keeps the problems. */
+/*
+ * Writes yaml to a temporary file and loads it; cfg keeps the problems. A
+ * scenario needs a client: one without gets an idle one, which thinks for
+ * longer than any run here, so the test entities alone drive the database.
+ */
 static int load_text(const char *yaml, struct sim_cfg **cfg,
                      struct sim_scenario **sc)
 {
@@ -50,6 +54,9 @@ static int load_text(const char *yaml, struct sim_cfg **cfg,
 
     CHECK(f != NULL);
     fputs(yaml, f);
+    if (strstr(yaml, "clients:") == NULL)
+        fputs("clients:\n  - {name: idle, users: 1, target: orders,\n"
+              "     think: {dist: constant, value: 1h}}\n", f);
     fclose(f);
     *cfg = sim_cfg_new(path);
     *sc = NULL;
