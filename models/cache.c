@@ -1736,6 +1736,11 @@ static int cache_start(struct sim *sim, struct sim_cfg *cfg,
             return SIM_EINVAL;
         }
     }
+    /* Misses and writes go on: for the check of routes, all of them. */
+    if (sim_route_component(sim_route(sim), c->name, &c->id, 1, false) != 0 ||
+        sim_route_add(sim_route(sim), c->id, SIM_ROUTE_PASS, 1, c->backends,
+                      c->n_backends, sub) != 0)
+        return SIM_ENOMEM;
     return 0;
 }
 

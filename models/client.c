@@ -642,6 +642,36 @@ static int build_load(struct sim_cfg *cfg, const char *path,
     return 0;
 }
 
+/*
+ * Each user of a closed loop may have a request in flight at any time, so
+ * the users of every client together must fit limits.requests. Records
+ * the problem at the client whose users first pass it, and at any client
+ * whose users alone do; the client itself is sound, so this never fails
+ * its build.
+ */
+static void check_users(struct sim *sim, struct sim_cfg *cfg,
+                        const char *path, const struct client *c)
+{
+    uint64_t total, cap;
+    char sub[256];
+
+    if (sim_req_reserve(sim, c->users, &total, &cap) ||
+        (total - c->users > cap && c->users <= cap))
+        return;
+    snprintf(sub, sizeof sub, "%s.users", path);
+    if (total == c->users || c->users > cap)
+        sim_cfg_error(cfg, sub, "%u users may have as many requests in "
+                      "flight, more than limits.requests (%llu): raise "
+                      "limits.requests or lower users", c->users,
+                      (unsigned long long)cap);
+    else
+        sim_cfg_error(cfg, sub, "with the clients before it, %llu users "
+                      "may have as many requests in flight, more than "
+                      "limits.requests (%llu): raise limits.requests or "
+                      "lower users", (unsigned long long)total,
+                      (unsigned long long)cap);
+}
+
 static int build_client(struct sim_cfg *cfg, const char *path,
                         const struct client_config *cc, struct client *c)
 {
@@ -739,6 +769,8 @@ static int client_init(struct sim *sim, struct sim_cfg *cfg, const char *path,
     rc = build_client(cfg, path, cc, c);
     if (rc == 0)
         find_ops(c);
+    if (rc == 0 && c->is_closed)
+        check_users(sim, cfg, path, c);
     if (rc == 0) {
         c->id = sim_entity_add(sim, c->name, client_handle, c);
         deadlines_init(&c->deadlines, c->id, CLIENT_EV_TIMEOUT, c->timeout);
@@ -762,10 +794,15 @@ static int client_start(struct sim *sim, struct sim_cfg *cfg,
     struct client *c = state;
     char sub[256];
 
+    if (sim_route_component(sim_route(sim), c->name, &c->id, 1, true) != 0)
+        return SIM_ENOMEM;
     snprintf(sub, sizeof sub, "%s.target", path);
     c->n_targets = sim_resolve(sim, cfg, sub, c->target_name, &c->targets);
     if (c->n_targets == 0)
         return SIM_EINVAL;
+    if (sim_route_add(sim_route(sim), c->id, SIM_ROUTE_SEND, 1, c->targets,
+                      c->n_targets, sub) != 0)
+        return SIM_ENOMEM;
     if (!c->is_closed) {
         schedule_arrival(sim, c);
         return 0;
@@ -1001,6 +1038,7 @@ const struct sim_model_ops client_ops = {
     .section = "clients",
     .kind = "client",
     .schema = &client_schema,
+    .is_source = true,
     .init = client_init,
     .start = client_start,
     .reset = client_reset,

@@ -229,6 +229,27 @@ static double if_judged(const struct consist_stats *st, double v)
     return st->n_reads > 0 ? v : NAN;
 }
 
+/*
+ * Versions come from databases only: in a scenario without one, the
+ * figures above can have no value, whatever the client does.
+ */
+static void report_absent(struct sim *sim, const char *scope,
+                          struct sim_report *rep)
+{
+    static const char *const names[] = {
+        "reads_checked", "stale_reads", "stale_read_rate", "staleness.mean",
+        "staleness.max", "ryw_violations", "monotonic_violations",
+        "session_unjudged",
+    };
+
+    if (sim_truth_n_stores(sim_truth(sim)) > 0)
+        return;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        sim_report_absent(rep, scope, names[i], "clients judge only reads "
+                          "answered from a database, and this scenario has "
+                          "none");
+}
+
 void consist_report(const struct consist *c, struct sim *sim,
                     const char *scope, struct sim_report *rep)
 {
@@ -262,6 +283,6 @@ void consist_report(const struct consist *c, struct sim *sim,
     sim_report_series(rep, scope, "stale_read_rate", "ratio", v,
                       c->n_windows);
     report_visibility(c, scope, rep);
+    report_absent(sim, scope, rep);
     free(v);
-    (void)sim;
 }

@@ -87,7 +87,8 @@ void consist_reset(struct consist *c);
  * Adds the figures under scope (always the same ones, so replications
  * agree): reads checked, stale reads and their rate, how many versions
  * behind, session-guarantee violations, and the stale-read rate per
- * window.
+ * window; with no database in the scenario, it marks them as figures
+ * that can have no value (sim_report_absent).
  */
 void consist_report(const struct consist *c, struct sim *sim,
                     const char *scope, struct sim_report *rep);

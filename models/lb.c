@@ -1349,6 +1349,29 @@ static int alloc_pool(struct sim *sim, struct lb *lb)
     return 0;
 }
 
+/* Declares the balancer and its backends for the check of routes. */
+static int declare_routes(struct sim *sim, const char *path,
+                          const struct lb *lb)
+{
+    uint32_t nodes[2] = {lb->node[0].id, lb->node[1].id};
+    uint32_t *ids = malloc((lb->n_backends + 1) * sizeof *ids);
+    char sub[256];
+    int rc;
+
+    if (ids == NULL)
+        return SIM_ENOMEM;
+    for (uint32_t b = 0; b < lb->n_backends; b++)
+        ids[b] = lb->backends[b].id;
+    snprintf(sub, sizeof sub, "%s.backends", path);
+    rc = sim_route_component(sim_route(sim), lb->name, nodes, lb->n_nodes,
+                             false);
+    if (rc == 0)
+        rc = sim_route_add(sim_route(sim), nodes[0], SIM_ROUTE_PASS, 1, ids,
+                           lb->n_backends, sub);
+    free(ids);
+    return rc;
+}
+
 static int lb_start(struct sim *sim, struct sim_cfg *cfg, const char *path,
                     void *state)
 {
@@ -1362,8 +1385,13 @@ static int lb_start(struct sim *sim, struct sim_cfg *cfg, const char *path,
         rc = check_pool(sim, cfg, path, lb);
     if (rc == 0)
         rc = alloc_pool(sim, lb);
-    if (rc != 0)
+    if (rc == 0)
+        rc = declare_routes(sim, path, lb);
+    if (rc != 0) {
+        /* The pool was never built: report no backend of it. */
+        lb->n_backends = 0;
         return rc;
+    }
     for (unsigned i = 0; i < lb->n_nodes; i++)
         arm_timers(sim, &lb->node[i]);
     return 0;

@@ -498,6 +498,10 @@ static int network_init(struct sim *sim, struct sim_cfg *cfg,
             rc = SIM_EINVAL;
         }
     }
+    /* Faults may name the zones: they are known, only not built. */
+    for (unsigned z = 0; rc == SIM_EINVAL && z < c->zones_count; z++)
+        if (sim_name_unbuilt(sim, c->zones[z].name) != 0)
+            rc = SIM_ENOMEM;
     if (rc != 0) {
         network_destroy(net);
         return rc;
@@ -595,11 +599,18 @@ static int network_start(struct sim *sim, struct sim_cfg *cfg,
     };
     int rc = zg.zone_of && zg.ids.ids ? 0 : SIM_ENOMEM;
 
+    /*
+     * A zone becomes a group even when some of its members are wrong, so
+     * that faults naming it are checked against what it does hold.
+     */
     for (size_t z = 0; z < zg.net->n_zones && rc != SIM_ENOMEM; z++) {
         int r = zone_members(&zg, z);
 
-        if (r == 0)
-            r = add_zone_group(&zg, z);
+        if (r != SIM_ENOMEM) {
+            int added = add_zone_group(&zg, z);
+
+            r = added == SIM_ENOMEM ? added : r | added;
+        }
         rc = r == SIM_ENOMEM ? r : rc | r;
     }
     for (uint32_t id = 0; rc == 0 && id < n; id++)

@@ -51,7 +51,7 @@ struct server_route_config {
 
 struct server_call_config {
     char *to;                           /* component called */
-    enum server_op_bits ops;            /* for these operations; 0: all */
+    enum server_op_bits *ops;           /* for these operations; NULL: all */
 };
 
 struct server_config {
@@ -96,9 +96,9 @@ static const cyaml_strval_t op_names[] = {
 static const cyaml_schema_field_t call_fields[] = {
     CYAML_FIELD_STRING_PTR("to", CYAML_FLAG_POINTER,
                            struct server_call_config, to, 1, 255),
-    CYAML_FIELD_FLAGS("ops", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT,
-                      struct server_call_config, ops, op_names,
-                      CYAML_ARRAY_LEN(op_names)),
+    CYAML_FIELD_FLAGS_PTR("ops", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT,
+                          struct server_call_config, ops, op_names,
+                          CYAML_ARRAY_LEN(op_names)),
     CYAML_FIELD_END
 };
 
@@ -436,11 +436,20 @@ static int build_calls(struct sim_cfg *cfg, const char *path,
     if (g->calls == NULL)
         return SIM_ENOMEM;
     for (unsigned i = 0; i < c->calls_count; i++) {
+        const enum server_op_bits *ops = c->calls[i].ops;
+
         g->calls[i].to = strdup(c->calls[i].to);
-        g->calls[i].ops = c->calls[i].ops;
+        g->calls[i].ops = ops != NULL ? *ops : 0;
         g->n_calls++;
         if (g->calls[i].to == NULL)
             return SIM_ENOMEM;
+        if (ops != NULL && *ops == 0) {
+            snprintf(sub, sizeof sub, "%s.calls[%u].ops", path, i);
+            sim_cfg_error(cfg, sub, "is empty, so the call would never be "
+                          "made: list read, write or cas, or leave \"ops\" "
+                          "out to call for every operation");
+            return SIM_EINVAL;
+        }
     }
     snprintf(sub, sizeof sub, "%s.call_timeout", path);
     if (sim_cfg_duration(cfg, sub, c->call_timeout,
@@ -602,6 +611,45 @@ static int resolve(struct sim *sim, struct sim_cfg *cfg, const char *path,
     return rc;
 }
 
+/* Declares the links that resolved, of one kind, for the check of routes. */
+static int declare_links(struct sim *sim, const char *path, const char *what,
+                         enum sim_route_kind kind, uint32_t from,
+                         const struct server_link *links, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double p = links[i].p_cum - (i > 0 ? links[i - 1].p_cum : 0);
+        char sub[256];
+
+        snprintf(sub, sizeof sub, "%s.%s[%zu].to", path, what, i);
+        if (sim_route_add(sim_route(sim), from, kind, p, links[i].members,
+                          links[i].n_members, sub) != 0)
+            return SIM_ENOMEM;
+    }
+    return 0;
+}
+
+/* The group as one component of routes, with its hand-offs and calls. */
+static int declare_routes(struct sim *sim, const char *path,
+                          const struct server_group *g)
+{
+    uint32_t *ids = malloc(g->n_inst * sizeof *ids);
+    int rc;
+
+    if (ids == NULL)
+        return SIM_ENOMEM;
+    for (unsigned i = 0; i < g->n_inst; i++)
+        ids[i] = g->inst[i].id;
+    rc = sim_route_component(sim_route(sim), g->name, ids, g->n_inst, false);
+    free(ids);
+    if (rc == 0)
+        rc = declare_links(sim, path, "next", SIM_ROUTE_NEXT, g->inst[0].id,
+                           g->routes, g->n_routes);
+    if (rc == 0)
+        rc = declare_links(sim, path, "calls", SIM_ROUTE_CALL, g->inst[0].id,
+                           g->calls, g->n_calls);
+    return rc;
+}
+
 static int server_start(struct sim *sim, struct sim_cfg *cfg,
                         const char *path, void *state)
 {
@@ -610,6 +658,8 @@ static int server_start(struct sim *sim, struct sim_cfg *cfg,
 
     if (resolve(sim, cfg, path, "calls", g->calls, g->n_calls) != 0)
         rc = SIM_EINVAL;
+    if (declare_routes(sim, path, g) != 0)
+        return SIM_ENOMEM;
     return rc;
 }
 

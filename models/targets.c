@@ -252,12 +252,17 @@ static int resolve_pieces(const struct sim *sim, struct sim_cfg *cfg,
         }
         memcpy(piece, p, len);
         piece[len] = '\0';
-        n = add_piece(sim, piece, skip, l);
-        if (n < 0)
-            return (int)n;
-        if (n == 0 && (rc = unknown(sim, cfg, path, piece, skip)) ==
-                      SIM_ENOMEM)
-            return rc;
+        if (sim_name_is_unbuilt(sim, piece)) {
+            /* A component that could not be built: nothing to judge by. */
+            rc = SIM_EINVAL;
+        } else {
+            n = add_piece(sim, piece, skip, l);
+            if (n < 0)
+                return (int)n;
+            if (n == 0 && (rc = unknown(sim, cfg, path, piece, skip)) ==
+                          SIM_ENOMEM)
+                return rc;
+        }
         p += len;
         if (*p == '\0')
             return rc;

@@ -32,9 +32,11 @@ bool targets_glob_match(const char *pattern, const char *name);
  * or an entity. The entity `skip` (a model's own, or SIM_NO_ENTITY) is
  * never part of the result and cannot be named. Every problem is recorded
  * in cfg: an empty name, an unknown name, a glob matching nothing (each
- * with a suggestion when one is close). Returns 0 and fills out (release
- * it with targets_release), SIM_EINVAL, or SIM_ENOMEM; out is empty on
- * failure.
+ * with a suggestion when one is close). A name or glob that may stand for
+ * a component that could not be built (sim_name_is_unbuilt) cannot be
+ * judged: it fails the call without a problem of its own. Returns 0 and
+ * fills out (release it with targets_release), SIM_EINVAL, or SIM_ENOMEM;
+ * out is empty on failure.
  */
 int targets_resolve(const struct sim *sim, struct sim_cfg *cfg,
                     const char *path, const char *text, uint32_t skip,

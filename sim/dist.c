@@ -652,8 +652,13 @@ static bool lognormal_form_ok(struct build *b, const char *path,
 
     if ((p->present & (KEY_MU | KEY_MEDIAN)) == (KEY_MU | KEY_MEDIAN))
         need_one(b, path, p, KEY_MU, KEY_MEDIAN);
-    else if (p->present & KEY_MU)
+    else if (p->present & KEY_MU) {
         need(b, path, p, KEY_SIGMA);
+        /* mu is of ln(x / unit): without the unit it means nothing. */
+        if (!(p->present & KEY_UNIT))
+            problem(b, path, "\"mu\" needs \"unit\": mu and sigma are of "
+                    "ln(x / unit), as in unit: 1ms");
+    }
     else if (p->present & KEY_MEDIAN)
         need_one(b, path, p, KEY_SIGMA, KEY_P99);
     else
@@ -670,7 +675,7 @@ static int lognormal_desc(const struct dist_params *p, struct sim_dist *d)
     if (p->present & KEY_MU)
         return set_desc(d, "lognormal(mu %g, sigma %g, unit %s)", p->mu,
                         p->sigma,
-                        fmt_ns(p->unit_ns ? p->unit_ns : SIM_S, x, sizeof x));
+                        fmt_ns(p->unit_ns, x, sizeof x));
     if (p->present & KEY_P99)
         return set_desc(d, "lognormal(median %s, p99 %s)",
                         fmt_ns(p->median_ns, x, sizeof x),
@@ -693,7 +698,7 @@ static int build_lognormal(struct build *b, const char *path,
         (p->present & ~p->valid & p->allowed))
         return SIM_EINVAL;
     if (p->present & KEY_MU) {
-        zeta = p->mu + log(p->unit_ns ? sim_time_to_s(p->unit_ns) : 1.0);
+        zeta = p->mu + log(sim_time_to_s(p->unit_ns));
         if (!(exp(zeta) <= sim_time_to_s(DIST_MAX_NS))) {
             problem(b, key_path(kp, path, "mu"), "\"%g\": gives a median "
                     "over 10^7 s, about 4 months", p->mu);

@@ -201,10 +201,21 @@ static const char *unit_example(const char *unit)
     return "a plain number";
 }
 
-/* Records an unknown scope or metric, with a suggestion when close. */
+/* Whether guess is word itself, or an alias of it. */
+static bool is_same_word(const char *guess, const char *word)
+{
+    return strcmp(guess, word) == 0 || strcmp(resolve_alias(guess), word) == 0;
+}
+
+/*
+ * Records an unknown scope or metric, with a suggestion when close. A
+ * figure is looked for among those of scope, or of every scope when it is
+ * NULL; the word itself is never suggested.
+ */
 static void unknown_name(struct sim_cfg *cfg, const char *path,
                          const char *what, const char *word,
-                         const struct sim_report *names, bool is_scope)
+                         const struct sim_report *names, bool is_scope,
+                         const char *scope)
 {
     struct sim_suggest sg;
     const char *guess;
@@ -212,48 +223,71 @@ static void unknown_name(struct sim_cfg *cfg, const char *path,
     sim_suggest_init(&sg, word);
     for (size_t i = 0; !is_scope && aliases[i].alias != NULL; i++)
         sim_suggest_add(&sg, aliases[i].alias);
-    for (size_t i = 0; i < names->n_metrics; i++)
-        sim_suggest_add(&sg, is_scope ? names->metrics[i].scope
-                                      : names->metrics[i].name);
+    for (size_t i = 0; i < names->n_metrics; i++) {
+        const struct sim_metric *m = &names->metrics[i];
+
+        if (is_scope)
+            sim_suggest_add(&sg, m->scope);
+        else if (scope == NULL || strcmp(m->scope, scope) == 0)
+            sim_suggest_add(&sg, m->name);
+    }
     guess = sim_suggest_result(&sg);
-    if (guess != NULL)
+    if (guess != NULL && !is_same_word(guess, word))
         sim_cfg_error(cfg, path, "no %s \"%s\"; did you mean \"%s\"?", what,
                       word, guess);
     else
         sim_cfg_error(cfg, path, "no %s \"%s\"", what, word);
 }
 
-int sim_expect_check(struct sim_cfg *cfg, const struct sim_expect *e,
-                     const struct sim_report *names)
+/*
+ * Lists up to three scopes that report metric, as "client a, client b and
+ * 2 more", into buf; returns how many scopes do.
+ */
+static size_t list_reporters(const struct sim_report *names,
+                             const char *metric, char *buf, size_t n_buf)
 {
-    const char *path = e->path;
-    const struct sim_metric *found = NULL;
-    bool has_scope = e->scope == NULL;
+    size_t n = 0, len = 0, total = 0;
+    const char *shown[3];
 
+    buf[0] = '\0';
     for (size_t i = 0; i < names->n_metrics; i++) {
         const struct sim_metric *m = &names->metrics[i];
 
-        if (e->scope != NULL && strcmp(m->scope, e->scope) != 0)
+        if (strcmp(m->name, metric) != 0)
             continue;
-        has_scope = true;
-        if (strcmp(m->name, e->metric) == 0 && found == NULL)
-            found = m;
+        total++;
+        if (n < 3)
+            shown[n++] = m->scope;
     }
-    if (!has_scope) {
-        unknown_name(cfg, path, "component", e->scope, names, true);
-        return SIM_EINVAL;
+    for (size_t i = 0; i < n && len < n_buf; i++) {
+        const char *sep = i == 0 ? "" : i + 1 < n || total > n ? ", "
+                                                              : " and ";
+        int w = snprintf(buf + len, n_buf - len, "%s%s", sep, shown[i]);
+
+        len += w > 0 ? (size_t)w : 0;
     }
-    if (found == NULL) {
-        unknown_name(cfg, path, "figure", e->metric, names, false);
-        return SIM_EINVAL;
+    if (total > n && len < n_buf)
+        snprintf(buf + len, n_buf - len, " and %zu more", total - n);
+    return total;
+}
+
+/*
+ * A scope that has no such figure: say who reports it instead, if anyone
+ * does, else what the scope has that is close.
+ */
+static void not_in_scope(struct sim_cfg *cfg, const struct sim_expect *e,
+                         const struct sim_report *names)
+{
+    char who[160];
+    size_t n = list_reporters(names, e->metric, who, sizeof who);
+
+    if (n == 0) {
+        unknown_name(cfg, e->path, "figure", e->metric, names, false,
+                     e->scope);
+        return;
     }
-    if (!units_agree(found->unit, e->unit)) {
-        sim_cfg_error(cfg, path, "\"%s\" is measured in \"%s\": compare it "
-                      "with %s", e->metric, found->unit,
-                      unit_example(found->unit));
-        return SIM_EINVAL;
-    }
-    return 0;
+    sim_cfg_error(cfg, e->path, "\"%s\" has no figure \"%s\"; %s report%s "
+                  "it", e->scope, e->metric, who, n == 1 ? "s" : "");
 }
 
 /* Whether v satisfies the expectation's comparison. */
@@ -307,6 +341,117 @@ static bool clients_only(const struct sim_expect *e,
             strncmp(s->rows[i].scope, "client ", 7) == 0)
             return true;
     return false;
+}
+
+/*
+ * The values a figure of this unit can take, when they are bounded: a
+ * ratio lies in [0, 1]; durations, rates and counts are never negative.
+ */
+static bool unit_range(const char *unit, double *lo, double *hi)
+{
+    *lo = 0;
+    *hi = strcmp(unit, "ratio") == 0 ? 1 : INFINITY;
+    return strcmp(unit, "ratio") == 0 || strcmp(unit, "s") == 0 ||
+           strcmp(unit, "1/s") == 0 || strcmp(unit, "count") == 0;
+}
+
+/* An expectation that holds for every value the figure can take, or none. */
+static int check_range(struct sim_cfg *cfg, const struct sim_expect *e,
+                       const char *unit)
+{
+    double lo, hi;
+    bool is_ratio = strcmp(unit, "ratio") == 0;
+
+    if (!unit_range(unit, &lo, &hi) || holds(e, lo) != holds(e, hi))
+        return 0;
+    sim_cfg_error(cfg, e->path, "\"%s\" is %s met: \"%s\" %s", e->text,
+                  holds(e, lo) ? "always" : "never", e->metric,
+                  is_ratio ? "lies between 0% and 100%" : "is never negative");
+    return SIM_EINVAL;
+}
+
+/* Whether the figure name of scope can have no value (see report.h). */
+static const struct sim_absent *find_absent(const struct sim_report *names,
+                                            const char *scope,
+                                            const char *name)
+{
+    for (size_t i = 0; i < names->n_absent; i++)
+        if (strcmp(names->absent[i].scope, scope) == 0 &&
+            strcmp(names->absent[i].name, name) == 0)
+            return &names->absent[i];
+    return NULL;
+}
+
+/*
+ * An expectation whose figure no scope it applies to can give a value:
+ * the scope named, or else the clients that report it (or, when none
+ * does, every scope that does), as sim_expect_eval picks them.
+ */
+static int check_absent(struct sim_cfg *cfg, const struct sim_expect *e,
+                        const struct sim_report *names)
+{
+    const struct sim_absent *why = NULL;
+    bool is_clients = false;
+
+    for (size_t i = 0; e->scope == NULL && i < names->n_metrics; i++)
+        is_clients |= strcmp(names->metrics[i].name, e->metric) == 0 &&
+                      strncmp(names->metrics[i].scope, "client ", 7) == 0;
+    for (size_t i = 0; i < names->n_metrics; i++) {
+        const struct sim_metric *m = &names->metrics[i];
+
+        if (strcmp(m->name, e->metric) != 0 ||
+            (e->scope != NULL && strcmp(m->scope, e->scope) != 0) ||
+            (is_clients && strncmp(m->scope, "client ", 7) != 0))
+            continue;
+        why = find_absent(names, m->scope, m->name);
+        if (why == NULL)
+            return 0;
+    }
+    if (why == NULL)
+        return 0;
+    sim_cfg_error(cfg, e->path, "\"%s\" can have no value here: %s",
+                  e->metric, why->why);
+    return SIM_EINVAL;
+}
+
+int sim_expect_check(struct sim_cfg *cfg, const struct sim_expect *e,
+                     const struct sim_report *names, bool is_partial)
+{
+    const struct sim_metric *found = NULL;
+    bool has_scope = e->scope == NULL;
+
+    for (size_t i = 0; i < names->n_metrics; i++) {
+        const struct sim_metric *m = &names->metrics[i];
+
+        if (e->scope != NULL && strcmp(m->scope, e->scope) != 0)
+            continue;
+        has_scope = true;
+        if (strcmp(m->name, e->metric) == 0 && found == NULL)
+            found = m;
+    }
+    if (!has_scope) {
+        unknown_name(cfg, e->path, "component", e->scope, names, true, NULL);
+        return SIM_EINVAL;
+    }
+    if (found == NULL && e->scope != NULL) {
+        not_in_scope(cfg, e, names);
+        return SIM_EINVAL;
+    }
+    if (found == NULL) {
+        if (is_partial)
+            return 0;
+        unknown_name(cfg, e->path, "figure", e->metric, names, false, NULL);
+        return SIM_EINVAL;
+    }
+    if (!units_agree(found->unit, e->unit)) {
+        sim_cfg_error(cfg, e->path, "\"%s\" is measured in \"%s\": compare "
+                      "it with %s", e->metric, found->unit,
+                      unit_example(found->unit));
+        return SIM_EINVAL;
+    }
+    if (check_range(cfg, e, found->unit) != 0)
+        return SIM_EINVAL;
+    return is_partial ? 0 : check_absent(cfg, e, names);
 }
 
 int sim_expect_eval(const struct sim_expect *e, const struct sim_summary *s,

@@ -8,6 +8,7 @@
 #ifndef SIM_EXPECT_H
 #define SIM_EXPECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sim/cfg.h"
@@ -59,12 +60,16 @@ void sim_expect_release(struct sim_expect *e);
 
 /*
  * Checks that e names figures some component reports (names holds one
- * report of the scenario) with a unit its threshold can be compared with;
- * records problems at e's path, with suggestions. Returns 0 or
+ * report of the scenario) with a unit its threshold can be compared with,
+ * that it is neither always nor never met whatever the figure's value,
+ * and that the figure can have a value in this scenario (see
+ * sim_report_absent). Records problems at e's path, with suggestions.
+ * When is_partial, some components could not be built and names misses
+ * their figures: what may depend on them is not checked. Returns 0 or
  * SIM_EINVAL.
  */
 int sim_expect_check(struct sim_cfg *cfg, const struct sim_expect *e,
-                     const struct sim_report *names);
+                     const struct sim_report *names, bool is_partial);
 
 /*
  * Evaluates e against every scope of s that has its figure, appending

@@ -58,6 +58,12 @@ void sim_report_release(struct sim_report *rep)
         free(rep->settings[i].value);
     }
     free(rep->settings);
+    for (size_t i = 0; i < rep->n_absent; i++) {
+        free(rep->absent[i].scope);
+        free(rep->absent[i].name);
+        free(rep->absent[i].why);
+    }
+    free(rep->absent);
     sim_report_init(rep);
 }
 
@@ -228,6 +234,28 @@ void sim_report_setting(struct sim_report *rep, const char *scope,
         return;
     }
     rep->n_settings++;
+}
+
+void sim_report_absent(struct sim_report *rep, const char *scope,
+                       const char *name, const char *why)
+{
+    struct sim_absent *a;
+
+    if (!reserve(rep, (void **)&rep->absent, rep->n_absent,
+                 &rep->cap_absent, sizeof *rep->absent))
+        return;
+    a = &rep->absent[rep->n_absent];
+    a->scope = strdup(scope);
+    a->name = strdup(name);
+    a->why = strdup(why);
+    if (a->scope == NULL || a->name == NULL || a->why == NULL) {
+        free(a->scope);
+        free(a->name);
+        free(a->why);
+        rep->status = SIM_ENOMEM;
+        return;
+    }
+    rep->n_absent++;
 }
 
 /* Whether note a belongs after note b: later, or a model's after a fault. */

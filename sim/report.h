@@ -59,6 +59,16 @@ struct sim_setting {
     char *value;                        /* "8" */
 };
 
+/*
+ * A figure a component reports that can have no value in this scenario
+ * (stale reads with no database, say), and why; checked at load.
+ */
+struct sim_absent {
+    char *scope;
+    char *name;
+    char *why;                          /* for people: what it would need */
+};
+
 struct sim_report {
     struct sim_metric *metrics;
     size_t n_metrics, cap_metrics;
@@ -70,6 +80,8 @@ struct sim_report {
     size_t n_notes, cap_notes;
     struct sim_setting *settings;
     size_t n_settings, cap_settings;
+    struct sim_absent *absent;          /* kept out of every output */
+    size_t n_absent, cap_absent;
     int status;                         /* first failure (SIM_ENOMEM) or 0 */
 };
 
@@ -115,6 +127,14 @@ void sim_report_note(struct sim_report *rep, double t_s, const char *kind,
 void sim_report_fault(struct sim_report *rep, double t_s, const char *kind,
                       const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+ * Says that the figure name of scope, which the component reports all the
+ * same, can have no value in this scenario, and why (copied). An
+ * expectation on it is then refused at load instead of staying unsure.
+ */
+void sim_report_absent(struct sim_report *rep, const char *scope,
+                       const char *name, const char *why);
 
 /*
  * Puts the notes in time order and, at one instant, the fault schedule's

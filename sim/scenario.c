@@ -3,8 +3,10 @@
  * scenario.c - loading a scenario: the YAML document is parsed with exact
  * positions, overridden by --set, checked against a schema assembled from
  * the caller's model kinds, loaded by libcyaml, and then every component
- * is built once (replication 0) so that all problems, structural and
- * semantic, are reported together before anything runs.
+ * is built once (replication 0), its request graph and expectations
+ * checked, so that all problems are reported together before anything
+ * runs. A component that fails to build leaves its name behind, so that
+ * nothing that refers to it is reported again.
  */
 #include "sim/scenario.h"
 
@@ -411,9 +413,126 @@ static int load_doc(struct sim_cfg *cfg, struct sim_scenario *sc,
     return 0;
 }
 
-/* Checks every expectation against the figures the components report. */
+/*
+ * Records that a component failed to build, by the name the list entry
+ * item gives it (as written in the file), or, for a section that is one
+ * mapping, by its kind ("network"); an entry without a name names
+ * nothing. References to it are then not reported as unknown.
+ */
+static int mark_unbuilt(struct sim *sim, const struct sim_model_ops *ops,
+                        const struct sim_doc_node *item)
+{
+    const struct sim_doc_node *name;
+    const char *text;
+
+    if (ops->is_single)
+        return sim_name_unbuilt(sim, ops->kind);
+    name = item != NULL ? sim_doc_node_get(item, "name") : NULL;
+    text = name != NULL ? sim_doc_node_text(name, NULL) : NULL;
+    return text != NULL ? sim_name_unbuilt(sim, text) : 0;
+}
+
+static int init_kind(const struct sim_scenario *sc, struct sim_cfg *cfg,
+                     size_t k, struct sim *sim, bool *is_failed)
+{
+    const struct sim_model_ops *ops = sc->kinds[k];
+    const struct sim_scenario_section *sec = &sc->sections[k];
+    const struct scenario_priv *p = sc->priv;
+    const struct sim_doc_node *item = NULL;
+    char path[96];
+
+    if (!ops->is_single && p != NULL && p->doc != NULL)
+        item = sim_doc_node_get(sim_doc_root(p->doc), ops->section);
+    if (item != NULL)
+        item = sim_doc_node_first(item);
+    for (unsigned j = 0; j < sec->count; j++) {
+        const char *config = (const char *)sec->items +
+                             (size_t)j * ops->schema->data_size;
+        void *state = NULL;
+        int rc;
+
+        if (ops->is_single)
+            snprintf(path, sizeof path, "%s", ops->section);
+        else
+            snprintf(path, sizeof path, "%s[%u]", ops->section, j);
+        rc = ops->init(sim, cfg, path, config, &state);
+        if (rc == SIM_ENOMEM)
+            return rc;
+        if (rc != 0) {
+            *is_failed = true;
+            if (mark_unbuilt(sim, ops, item) != 0)
+                return SIM_ENOMEM;
+        }
+        if (rc == 0 && sim_model_add(sim, ops, path, state) != 0)
+            return SIM_ENOMEM;
+        if (item != NULL)
+            item = sim_doc_node_next(item);
+    }
+    return 0;
+}
+
+/*
+ * Creates every component and starts them all, each even when others
+ * failed, so that every problem is recorded. Sets *sim (NULL only when
+ * out of memory) and *is_partial when some component could not be built.
+ * Returns 0, SIM_EINVAL when cfg received problems, or SIM_ENOMEM.
+ */
+static int build(const struct sim_scenario *sc, struct sim_cfg *cfg,
+                 uint32_t rep, struct sim **out, bool *is_partial)
+{
+    struct sim_params params = {
+        .seed = sc->seed,
+        .replication = rep,
+        .duration = sc->duration,
+        .warmup = sc->warmup,
+        .window = sc->window,
+        .max_events = sc->max_events,
+        .max_requests = sc->max_requests,
+        .is_recording = sc->is_checking,
+    };
+    struct sim *sim = sim_new(&params, NULL);
+    size_t n_before = sim_cfg_n_errors(cfg);
+    int rc = 0;
+
+    *out = sim;
+    *is_partial = false;
+    if (sim == NULL)
+        return SIM_ENOMEM;
+    for (size_t k = 0; k < sc->n_kinds && rc == 0; k++)
+        rc = init_kind(sc, cfg, k, sim, is_partial);
+    if (rc == 0)
+        rc = sim_start(sim, cfg);
+    if (rc == 0 && (*is_partial || sim_cfg_n_errors(cfg) > n_before))
+        rc = SIM_EINVAL;
+    return rc;
+}
+
+/*
+ * Whether an expectation names a component that could not be built
+ * ("server NAME", or "network" for a section of one): its problems are
+ * reported already, and its figures are unknown.
+ */
+static bool names_unbuilt(const struct sim_expect *e, const struct sim *sim)
+{
+    char kind[64];
+    const char *name;
+
+    if (e->scope == NULL)
+        return false;
+    name = strchr(e->scope, ' ');
+    snprintf(kind, sizeof kind, "%.*s",
+             (int)(name != NULL ? name - e->scope : 63), e->scope);
+    return sim_name_is_unbuilt(sim, kind) ||
+           (name != NULL && sim_name_is_unbuilt(sim, name + 1));
+}
+
+/*
+ * Checks every expectation against the figures the components report.
+ * When some component could not be built (is_partial), the figures are
+ * incomplete, so only what cannot depend on the missing ones is checked.
+ */
 static int check_expects(struct sim_cfg *cfg, struct sim_scenario *sc,
-                         struct sim *sim)
+                         struct sim *sim, bool is_partial)
 {
     struct sim_report names;
 
@@ -422,9 +541,65 @@ static int check_expects(struct sim_cfg *cfg, struct sim_scenario *sc,
     sim_report_init(&names);
     sim_report(sim, &names);
     for (unsigned i = 0; i < sc->n_expects; i++)
-        sim_expect_check(cfg, &sc->expects[i], &names);
+        if (!names_unbuilt(&sc->expects[i], sim))
+            sim_expect_check(cfg, &sc->expects[i], &names, is_partial);
     sim_report_release(&names);
     return names.status;
+}
+
+/*
+ * Something must send requests: a scenario whose model kinds include a
+ * source needs at least one entry of one. The problem is placed at the
+ * first such list, or at the top of the file when it is absent.
+ */
+static void check_sources(struct sim_cfg *cfg, const struct sim_scenario *sc)
+{
+    const struct scenario_priv *p = sc->priv;
+    const struct sim_model_ops *first = NULL;
+    int line, col;
+
+    for (size_t k = 0; k < sc->n_kinds; k++) {
+        if (!sc->kinds[k]->is_source)
+            continue;
+        if (sc->sections[k].count > 0)
+            return;
+        if (first == NULL)
+            first = sc->kinds[k];
+    }
+    if (first == NULL)
+        return;
+    if (sim_doc_node_get(sim_doc_root(p->doc), first->section) != NULL) {
+        sim_cfg_error(cfg, first->section, "has no %s: nothing sends "
+                      "requests", first->kind);
+        return;
+    }
+    sim_doc_node_position(sim_doc_root(p->doc), &line, &col);
+    sim_cfg_error_at(cfg, line, col, NULL, "no \"%s\": nothing sends "
+                     "requests", first->section);
+}
+
+/*
+ * Builds replication 0 once, so that every component's problems show now,
+ * then checks what needs every component at once: the request graph and
+ * the expectations.
+ */
+static int check_build(struct sim_cfg *cfg, struct sim_scenario *sc,
+                       struct sim_error *err)
+{
+    struct sim *sim = NULL;
+    bool is_partial = false;
+    int rc = build(sc, cfg, 0, &sim, &is_partial);
+
+    if (rc == SIM_ENOMEM)
+        return sim_error_set(err, rc, "out of memory");
+    check_sources(cfg, sc);
+    if (sim_route_check(sim_route(sim), cfg) == SIM_ENOMEM ||
+        check_expects(cfg, sc, sim, is_partial) == SIM_ENOMEM)
+        rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+    sim_free(sim);
+    if (rc == 0 && sim_cfg_n_errors(cfg) > 0)
+        rc = SIM_EINVAL;
+    return rc;
 }
 
 int sim_scenario_load(struct sim_cfg *cfg, const char *path,
@@ -434,7 +609,6 @@ int sim_scenario_load(struct sim_cfg *cfg, const char *path,
                       struct sim_error *err)
 {
     struct sim_scenario *sc = calloc(1, sizeof *sc);
-    struct sim *sim = NULL;
     int rc = SIM_ENOMEM;
     bool is_sound;
 
@@ -461,12 +635,7 @@ int sim_scenario_load(struct sim_cfg *cfg, const char *path,
      * not from run parameters that cannot shape a run (an unusable window
      * would size every series wrongly).
      */
-    rc = is_sound ? sim_scenario_build(sc, cfg, 0, &sim, err) : SIM_EINVAL;
-    if (rc == 0)
-        rc = check_expects(cfg, sc, sim);
-    sim_free(sim);
-    if (rc == 0 && sim_cfg_n_errors(cfg) > 0)
-        rc = SIM_EINVAL;
+    rc = is_sound ? check_build(cfg, sc, err) : SIM_EINVAL;
     if (rc != 0)
         goto fail;
     *out = sc;
@@ -479,62 +648,14 @@ fail:
     return rc;
 }
 
-static int init_kind(const struct sim_scenario *sc, struct sim_cfg *cfg,
-                     size_t k, struct sim *sim, bool *is_failed)
-{
-    const struct sim_model_ops *ops = sc->kinds[k];
-    const struct sim_scenario_section *sec = &sc->sections[k];
-    char path[96];
-
-    for (unsigned j = 0; j < sec->count; j++) {
-        const char *item = (const char *)sec->items +
-                           (size_t)j * ops->schema->data_size;
-        void *state = NULL;
-        int rc;
-
-        if (ops->is_single)
-            snprintf(path, sizeof path, "%s", ops->section);
-        else
-            snprintf(path, sizeof path, "%s[%u]", ops->section, j);
-        rc = ops->init(sim, cfg, path, item, &state);
-        if (rc == SIM_ENOMEM)
-            return rc;
-        if (rc != 0)
-            *is_failed = true;
-        if (rc == 0 && sim_model_add(sim, ops, path, state) != 0)
-            return SIM_ENOMEM;
-    }
-    return 0;
-}
-
 int sim_scenario_build(const struct sim_scenario *sc, struct sim_cfg *cfg,
                        uint32_t rep, struct sim **out,
                        struct sim_error *err)
 {
-    struct sim_params params = {
-        .seed = sc->seed,
-        .replication = rep,
-        .duration = sc->duration,
-        .warmup = sc->warmup,
-        .window = sc->window,
-        .max_events = sc->max_events,
-        .max_requests = sc->max_requests,
-        .is_recording = sc->is_checking,
-    };
-    struct sim *sim = sim_new(&params, err);
-    size_t n_before = sim_cfg_n_errors(cfg);
-    bool is_failed = false;
-    int rc = 0;
+    struct sim *sim;
+    bool is_partial;
+    int rc = build(sc, cfg, rep, &sim, &is_partial);
 
-    if (sim == NULL)
-        return SIM_ENOMEM;
-    /* Problems found before (an expectation, say) do not stop the build. */
-    for (size_t k = 0; k < sc->n_kinds && rc == 0; k++)
-        rc = init_kind(sc, cfg, k, sim, &is_failed);
-    if (rc == 0 && !is_failed && sim_cfg_n_errors(cfg) == n_before)
-        rc = sim_start(sim, cfg);
-    if (rc == 0 && (is_failed || sim_cfg_n_errors(cfg) > n_before))
-        rc = SIM_EINVAL;
     if (rc != 0) {
         if (rc == SIM_ENOMEM)
             sim_error_set(err, rc, "out of memory");

@@ -69,10 +69,12 @@ struct sim_scenario {
 
 /*
  * Loads path, applies the --set overrides (n_sets of them, "key=value"),
- * checks it against the schema built from kinds, and applies defaults.
- * Every problem goes to cfg. Returns 0 and sets *out (free it with
- * sim_scenario_free), SIM_EINVAL when cfg holds problems, or SIM_EIO /
- * SIM_ENOMEM with err filled.
+ * checks it against the schema built from kinds, and applies defaults;
+ * then builds it once and checks it as a whole: something that sends
+ * requests (a kind with is_source), the request graph (see route.h) and
+ * the expectations. Every problem goes to cfg. Returns 0 and sets *out
+ * (free it with sim_scenario_free), SIM_EINVAL when cfg holds problems,
+ * or SIM_EIO / SIM_ENOMEM with err filled.
  */
 int sim_scenario_load(struct sim_cfg *cfg, const char *path,
                       const char *const *sets, size_t n_sets,
@@ -84,9 +86,9 @@ void sim_scenario_free(struct sim_scenario *sc);
 
 /*
  * Builds the simulation of replication rep: creates every component
- * (recording configuration problems in cfg) and starts them. Returns 0
- * and sets *out, or a negative status (SIM_EINVAL when cfg holds
- * problems).
+ * (recording configuration problems in cfg) and starts them all, even
+ * when some failed. Returns 0 and sets *out, or a negative status
+ * (SIM_EINVAL when cfg holds problems).
  */
 int sim_scenario_build(const struct sim_scenario *sc, struct sim_cfg *cfg,
                        uint32_t rep, struct sim **out,

@@ -84,6 +84,9 @@ struct sim {
     struct sim_params params;
     struct sim_queue *queue;
     struct sim_truth *truth;            /* versions of stored data */
+    struct sim_route *route;            /* the request graph, for the load */
+    char **unbuilt;                     /* names of components not built */
+    size_t n_unbuilt, cap_unbuilt;
     struct entity *entities;
     size_t n_entities, cap_entities;
     struct group *groups;
@@ -97,6 +100,7 @@ struct sim {
     struct sim_req *req_free;           /* free list */
     struct sim_req *reply_in_hand;      /* being handled; freed after */
     size_t n_req_live;
+    uint64_t n_req_reserved;            /* see sim_req_reserve */
     uint64_t next_req_id;
     uint64_t n_dropped[SIM_OUTCOME_N];  /* in the measured period */
     uint64_t n_events;                  /* dispatched so far */
@@ -191,9 +195,11 @@ struct sim *sim_new(const struct sim_params *params, struct sim_error *err)
                                                       : SIM_S;
     sim->queue = sim_queue_new();
     sim->truth = sim_truth_new();
-    if (sim->queue == NULL || sim->truth == NULL) {
+    sim->route = sim_route_new();
+    if (sim->queue == NULL || sim->truth == NULL || sim->route == NULL) {
         sim_queue_free(sim->queue);
         sim_truth_free(sim->truth);
+        sim_route_free(sim->route);
         free(sim);
         sim_error_set(err, SIM_ENOMEM, "out of memory");
         return NULL;
@@ -236,8 +242,12 @@ void sim_free(struct sim *sim)
     for (size_t i = 0; i < sim->n_req_chunks; i++)
         free(sim->req_chunks[i]);
     free(sim->req_chunks);
+    for (size_t i = 0; i < sim->n_unbuilt; i++)
+        free(sim->unbuilt[i]);
+    free(sim->unbuilt);
     sim_queue_free(sim->queue);
     sim_truth_free(sim->truth);
+    sim_route_free(sim->route);
     free(sim);
 }
 
@@ -301,6 +311,7 @@ static uint64_t schedule_at(struct sim *sim, sim_time at, uint32_t target,
 int sim_start(struct sim *sim, struct sim_cfg *cfg)
 {
     union sim_payload none = {.u64 = 0};
+    int first = 0;
 
     if (sim->params.warmup > 0)
         schedule_at(sim, sim->params.warmup, ENGINE_TARGET, ENGINE_WARMUP,
@@ -314,9 +325,13 @@ int sim_start(struct sim *sim, struct sim_cfg *cfg)
         if (m->ops->start == NULL)
             continue;
         rc = m->ops->start(sim, cfg, m->path, m->state);
-        if (rc != 0)
+        if (rc == SIM_ENOMEM)
             return rc;
+        if (first == 0)
+            first = rc;
     }
+    if (first != 0)
+        return first;
     return sim->is_stopped ? sim->error.code : 0;
 }
 
@@ -656,10 +671,13 @@ size_t sim_resolve(const struct sim *sim, struct sim_cfg *cfg,
                    const char *path, const char *name,
                    const uint32_t **members)
 {
-    size_t n = sim_lookup(sim, name, members);
+    size_t n;
     struct sim_suggest sg;
     const char *guess;
 
+    if (sim_name_is_unbuilt(sim, name))
+        return 0;
+    n = sim_lookup(sim, name, members);
     if (n > 0)
         return n;
     /* Entities first, then groups, so ties go to the order of creation. */
@@ -675,6 +693,53 @@ size_t sim_resolve(const struct sim *sim, struct sim_cfg *cfg,
     else
         sim_cfg_error(cfg, path, "unknown component \"%s\"", name);
     return 0;
+}
+
+int sim_name_unbuilt(struct sim *sim, const char *name)
+{
+    char *copy = strdup(name);
+
+    if (copy == NULL ||
+        !sim_grow((void **)&sim->unbuilt, &sim->cap_unbuilt,
+                  sizeof *sim->unbuilt, sim->n_unbuilt + 1)) {
+        free(copy);
+        return SIM_ENOMEM;
+    }
+    sim->unbuilt[sim->n_unbuilt++] = copy;
+    return 0;
+}
+
+/* Whether ref is name, or starts with name and a dot. */
+static bool is_within(const char *ref, const char *name)
+{
+    size_t len = strlen(name);
+
+    return strncmp(ref, name, len) == 0 &&
+           (ref[len] == '\0' || ref[len] == '.');
+}
+
+/* Whether a glob whose fixed start is ref[0, fixed) may match name. */
+static bool may_match(const char *ref, size_t fixed, const char *name)
+{
+    size_t len = strlen(name);
+
+    if (fixed <= len)
+        return strncmp(ref, name, fixed) == 0;
+    return strncmp(ref, name, len) == 0 && ref[len] == '.';
+}
+
+bool sim_name_is_unbuilt(const struct sim *sim, const char *ref)
+{
+    size_t fixed = strcspn(ref, "*");
+
+    for (size_t i = 0; i < sim->n_unbuilt; i++) {
+        const char *name = sim->unbuilt[i];
+
+        if (ref[fixed] == '\0' ? is_within(ref, name)
+                                : may_match(ref, fixed, name))
+            return true;
+    }
+    return false;
 }
 
 static bool req_pool_grow(struct sim *sim)
@@ -723,6 +788,15 @@ struct sim_req *sim_req_new(struct sim *sim, uint32_t origin)
     req->is_held = true;
     sim->n_req_live++;
     return req;
+}
+
+bool sim_req_reserve(struct sim *sim, uint64_t n, uint64_t *total,
+                     uint64_t *cap)
+{
+    sim->n_req_reserved += n;
+    *total = sim->n_req_reserved;
+    *cap = sim->params.max_requests;
+    return *cap == 0 || *total <= *cap;
 }
 
 void sim_req_release(struct sim *sim, struct sim_req *req)
@@ -928,6 +1002,11 @@ sim_time sim_entity_clock(const struct sim *sim, uint32_t id)
                                            : 0;
 
     return sim_now(sim) + offset;
+}
+
+struct sim_route *sim_route(struct sim *sim)
+{
+    return sim->route;
 }
 
 struct sim_truth *sim_truth(struct sim *sim)

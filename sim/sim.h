@@ -22,6 +22,7 @@
 #include "sim/queue.h"
 #include "sim/report.h"
 #include "sim/req.h"
+#include "sim/route.h"
 #include "sim/stats.h"
 #include "sim/time.h"
 #include "sim/truth.h"
@@ -65,6 +66,7 @@ struct sim_model_ops {
     const char *kind;                   /* singular, for reports: "server" */
     const cyaml_schema_value_t *schema; /* schema of one list entry */
     bool is_single;                     /* one mapping, not a list */
+    bool is_source;                     /* its entries send the requests */
     /*
      * Validates config (found at path, e.g. "servers[1]"), recording every
      * problem in cfg, and creates the instance's entities. Returns 0 and
@@ -107,7 +109,11 @@ void sim_free(struct sim *sim);
 int sim_model_add(struct sim *sim, const struct sim_model_ops *ops,
                   const char *path, void *state);
 
-/* Calls every instance's start, in registration order. */
+/*
+ * Calls every instance's start, in registration order, each even when an
+ * earlier one failed, so that all problems are recorded. Returns 0, or
+ * the first failure (SIM_ENOMEM at once).
+ */
 int sim_start(struct sim *sim, struct sim_cfg *cfg);
 
 /*
@@ -267,11 +273,29 @@ size_t sim_lookup(const struct sim *sim, const char *name,
 /*
  * Like sim_lookup, for a name a scenario gave at path: records "unknown
  * name" in cfg (with the closest known name as a suggestion) and returns
- * 0 when there is no such entity or group.
+ * 0 when there is no such entity or group. A name that may stand for a
+ * component that could not be built cannot be judged (another entity may
+ * hold it by mistake): it resolves to nothing, and nothing is recorded.
  */
 size_t sim_resolve(const struct sim *sim, struct sim_cfg *cfg,
                    const char *path, const char *name,
                    const uint32_t **members);
+
+/*
+ * Records that the scenario gives a component the name `name` (copied)
+ * but that it could not be built: its own problems are recorded already.
+ * Later references to it are then left unreported (see
+ * sim_name_is_unbuilt). Returns 0 or SIM_ENOMEM.
+ */
+int sim_name_unbuilt(struct sim *sim, const char *name);
+
+/*
+ * Whether ref, a name or a glob, may stand for a component that could
+ * not be built: its name, one of its members ("name.1"), or a glob whose
+ * fixed start could lead to them. A reference that resolves to nothing is
+ * then no problem of its own.
+ */
+bool sim_name_is_unbuilt(const struct sim *sim, const char *ref);
 
 /* --- requests and messages ---------------------------------------------- */
 
@@ -281,6 +305,15 @@ size_t sim_resolve(const struct sim *sim, struct sim_cfg *cfg,
  * Returns NULL when the request cap is hit (the run then stops).
  */
 struct sim_req *sim_req_new(struct sim *sim, uint32_t origin);
+
+/*
+ * At load, for the check on limits.requests: n more requests will be in
+ * flight at once whatever happens (the users of a closed loop). Adds n to
+ * the total reserved so far, stores the new total in *total and the cap
+ * in *cap (0: no cap), and returns whether the total fits the cap.
+ */
+bool sim_req_reserve(struct sim *sim, uint64_t n, uint64_t *total,
+                     uint64_t *cap);
 
 /*
  * The origin lets go of req (it has its answer, or gave up). The request
@@ -317,6 +350,12 @@ uint64_t sim_n_dropped(const struct sim *sim, int reason);
 
 /* Installs the network model that decides delay and loss per message. */
 void sim_set_transport(struct sim *sim, sim_transport_fn fn, void *ctx);
+
+/*
+ * The request graph of this simulation (see route.h): models declare
+ * their components and references at start; the loader checks it.
+ */
+struct sim_route *sim_route(struct sim *sim);
 
 /*
  * The ground truth of stored data for this replication (see truth.h):

@@ -100,6 +100,11 @@ uint32_t sim_truth_store(struct sim_truth *t, const char *name)
     return ++t->n_stores;
 }
 
+uint32_t sim_truth_n_stores(const struct sim_truth *t)
+{
+    return t->n_stores;
+}
+
 uint64_t sim_truth_commit(struct sim_truth *t, uint32_t store, uint64_t key,
                           sim_time at)
 {

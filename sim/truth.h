@@ -27,6 +27,9 @@ void sim_truth_free(struct sim_truth *t);
  */
 uint32_t sim_truth_store(struct sim_truth *t, const char *name);
 
+/* How many stores have registered: none means no data is versioned. */
+uint32_t sim_truth_n_stores(const struct sim_truth *t);
+
 /*
  * Records that a write to key of store was acknowledged at time at, and
  * returns its version (the previous latest + 1), or 0 when out of memory.

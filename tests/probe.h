@@ -163,6 +163,7 @@ static const struct sim_model_ops probe_ops = {
     .section = "probes",
     .kind = "probe",
     .schema = &probe_schema,
+    .is_source = true,                  /* probes send requests */
     .init = probe_init,
     .destroy = probe_destroy,
 };

@@ -1177,9 +1177,9 @@ static void test_cache__stampede_scenario_loads_with_each_setting(void)
 /* --- configuration errors ----------------------------------------------- */
 
 /*
- * Loads a scenario whose caches section is `caches` (a database "db" and
- * a server "srv" exist) and checks that it fails with exactly the
- * problems want[0..n_want), each written "line:col: path: message".
+ * Loads a scenario whose caches section is `caches` (a server "db" and a
+ * client of it exist) and checks that it fails with exactly the problems
+ * want[0..n_want), each written "line:col: path: message".
  */
 static void expect_errors(const char *caches, const char *const *want,
                           size_t n_want)
@@ -1194,7 +1194,8 @@ static void expect_errors(const char *caches, const char *const *want,
 
     snprintf(text, sizeof text, "name: bad\nduration: 1s\nservers:\n"
              "  - name: db\n    service: {dist: constant, value: 1ms}\n"
-             "caches:\n%s", caches);
+             "caches:\n%sclients:\n  - {name: u, users: 1, target: db}\n",
+             caches);
     write_temp(text, path);
     cfg = sim_cfg_new(path);
     rc = sim_scenario_load(cfg, path, NULL, 0, kinds, 3, &sc, &err);

@@ -874,7 +874,7 @@ static void test_dist__error_conflicting_parameters(void)
     EXPECT("{dist: lognormal, median: 2ms, sigma: 1, p99: 9ms}",
            PATH ": the lognormal distribution takes \"sigma\" or \"p99\", "
            "not both");
-    EXPECT("{dist: lognormal, mu: 1, sigma: 1, p99: 9ms}",
+    EXPECT("{dist: lognormal, mu: 1, sigma: 1, unit: 1ms, p99: 9ms}",
            PATH ".p99: only used with \"median\"");
     EXPECT("{dist: lognormal, median: 2ms, sigma: 1, unit: 1ms}",
            PATH ".unit: only used with \"mu\"");
@@ -882,6 +882,14 @@ static void test_dist__error_conflicting_parameters(void)
            "[{weight: 1, mean: 1ms}]}",
            PATH ": the hyperexponential distribution takes \"components\" "
            "or \"mean\" and \"cv\", not both");
+}
+
+/* mu and sigma are of ln(x / unit): no unit is taken for granted. */
+static void test_dist__error_lognormal_mu_needs_a_unit(void)
+{
+    EXPECT("{dist: lognormal, mu: 0, sigma: 1}",
+           PATH ": \"mu\" needs \"unit\": mu and sigma are of ln(x / unit), "
+           "as in unit: 1ms");
 }
 
 static void test_dist__error_non_positive_values(void)
@@ -906,7 +914,7 @@ static void test_dist__error_non_finite_and_fractional_numbers(void)
 {
     EXPECT("{dist: gamma, shape: nan, scale: 1ms}",
            PATH ".shape: \"nan\": not a finite number");
-    EXPECT("{dist: lognormal, mu: 1e400, sigma: 1}",
+    EXPECT("{dist: lognormal, mu: 1e400, sigma: 1, unit: 1s}",
            PATH ".mu: \"inf\": not a finite number");
     EXPECT("{dist: erlang, k: 2.5, mean: 1ms}",
            PATH ".k: \"2.5\": not a whole number");
@@ -947,7 +955,7 @@ static void test_dist__error_absurd_values(void)
            "samples of absurd size)");
     EXPECT("{dist: hyperexponential, mean: 1ms, cv: 2000}",
            PATH ".cv: \"2000\": too large (at most 1000)");
-    EXPECT("{dist: lognormal, mu: 30, sigma: 1}",
+    EXPECT("{dist: lognormal, mu: 30, sigma: 1, unit: 1s}",
            PATH ".mu: \"30\": gives a median over 10^7 s, about 4 months");
     EXPECT("{dist: exponential, rate: 0.00000001/s}",
            PATH ".rate: \"0.00000001/s\": too low (the mean interval would "
@@ -1085,6 +1093,7 @@ CHECK_MAIN(CHECK_TEST(test_dist__constant_returns_its_value_exactly),
            CHECK_TEST(test_dist__error_key_not_used_by_kind),
            CHECK_TEST(test_dist__error_missing_parameter),
            CHECK_TEST(test_dist__error_conflicting_parameters),
+           CHECK_TEST(test_dist__error_lognormal_mu_needs_a_unit),
            CHECK_TEST(test_dist__error_non_positive_values),
            CHECK_TEST(test_dist__error_non_finite_and_fractional_numbers),
            CHECK_TEST(test_dist__error_units_keep_parser_wording),

@@ -80,6 +80,90 @@ static void test_expect__judges_by_the_whole_interval(void)
     sim_cfg_free(cfg);
 }
 
+/* The figures a small scenario reports, as the loader sees them. */
+static void names_init(struct sim_report *names)
+{
+    sim_report_init(names);
+    sim_report_add(names, "client c", "availability", "ratio", NAN);
+    sim_report_add(names, "client c", "stale_read_rate", "ratio", NAN);
+    sim_report_add(names, "client c", "rejected", "count", 0);
+    sim_report_add(names, "server s", "utilisation", "ratio", 0);
+    sim_report_absent(names, "client c", "stale_read_rate", "no database");
+}
+
+/* Parses text and checks it against names; returns the first problem. */
+static const char *check_one(const char *text, const struct sim_report *names,
+                             bool is_partial, char *buf, size_t n)
+{
+    struct sim_cfg *cfg = sim_cfg_new("t.yaml");
+    struct sim_expect e;
+
+    CHECK_EQ_INT(sim_expect_parse(cfg, "expect[0]", text, &e), 0);
+    sim_expect_check(cfg, &e, names, is_partial);
+    sim_cfg_format(cfg, 0, buf, n);
+    sim_expect_release(&e);
+    sim_cfg_free(cfg);
+    return buf;
+}
+
+static void test_expect__never_or_always_met_is_refused(void)
+{
+    struct sim_report names;
+    char buf[512];
+
+    names_init(&names);
+    CHECK_EQ_STR(check_one("availability >= 150%", &names, false, buf,
+                           sizeof buf),
+                 "t.yaml: expect[0]: \"availability >= 150%\" is never "
+                 "met: \"availability\" lies between 0% and 100%");
+    CHECK_EQ_STR(check_one("server s utilisation >= 0%", &names, false, buf,
+                           sizeof buf),
+                 "t.yaml: expect[0]: \"server s utilisation >= 0%\" is "
+                 "always met: \"utilisation\" lies between 0% and 100%");
+    CHECK_EQ_STR(check_one("client c rejected < 0", &names, false, buf,
+                           sizeof buf),
+                 "t.yaml: expect[0]: \"client c rejected < 0\" is never "
+                 "met: \"rejected\" is never negative");
+    CHECK_EQ_STR(check_one("availability > 0%", &names, false, buf,
+                           sizeof buf), "");
+    sim_report_release(&names);
+}
+
+static void test_expect__a_figure_without_a_value_is_refused(void)
+{
+    struct sim_report names;
+    char buf[512];
+
+    names_init(&names);
+    CHECK_EQ_STR(check_one("stale_reads < 2%", &names, false, buf,
+                           sizeof buf),
+                 "t.yaml: expect[0]: \"stale_read_rate\" can have no "
+                 "value here: no database");
+    /* Some components missing: the figure may well come from them. */
+    CHECK_EQ_STR(check_one("stale_reads < 2%", &names, true, buf,
+                           sizeof buf), "");
+    CHECK_EQ_STR(check_one("p99 < 2ms", &names, true, buf, sizeof buf), "");
+    sim_report_release(&names);
+}
+
+static void test_expect__a_figure_of_another_kind_names_who_reports_it(void)
+{
+    struct sim_report names;
+    char buf[512];
+
+    names_init(&names);
+    sim_report_add(&names, "client d", "availability", "ratio", NAN);
+    CHECK_EQ_STR(check_one("server s availability > 50%", &names, false, buf,
+                           sizeof buf),
+                 "t.yaml: expect[0]: \"server s\" has no figure "
+                 "\"availability\"; client c and client d report it");
+    CHECK_EQ_STR(check_one("server s utilisaton < 50%", &names, false, buf,
+                           sizeof buf),
+                 "t.yaml: expect[0]: no figure \"utilisaton\"; did you "
+                 "mean \"utilisation\"?");
+    sim_report_release(&names);
+}
+
 /* Constant service and evenly spaced arrivals: every response is 1ms. */
 static void test_expect__run_exits_1_when_one_is_not_met(void)
 {
@@ -113,4 +197,8 @@ static void test_expect__run_exits_1_when_one_is_not_met(void)
 
 CHECK_MAIN(CHECK_TEST(test_expect__parses_aliases_scopes_and_units),
            CHECK_TEST(test_expect__judges_by_the_whole_interval),
+           CHECK_TEST(test_expect__never_or_always_met_is_refused),
+           CHECK_TEST(test_expect__a_figure_without_a_value_is_refused),
+           CHECK_TEST(
+               test_expect__a_figure_of_another_kind_names_who_reports_it),
            CHECK_TEST(test_expect__run_exits_1_when_one_is_not_met))

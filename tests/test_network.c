@@ -351,7 +351,8 @@ static void test_network__rejects_a_component_named_network(void)
     CHECK_EQ_STR(probe_problems("name: bad\nduration: 10s\n"
                                 "servers:\n  - {name: network, service: "
                                 "{dist: constant, value: 1ms}}\n"
-                                "network:\n  loss: 0\n", msg, sizeof msg),
+                                "network:\n  loss: 0\n"
+                                "probes:\n  - {name: p}\n", msg, sizeof msg),
                  "6:3: network: the name \"network\" is taken by another "
                  "component; the network model needs it");
 }

@@ -2,8 +2,8 @@
 /*
  * test_sim.c - the engine through its public API: event order, the end
  * and warm-up markers, cancellation, entity names and groups, random
- * streams, requests travelling and coming back, the transport hook, and
- * crashes.
+ * streams, requests travelling and coming back, the transport hook,
+ * crashes, and what the loader relies on to report every problem.
  */
 #include "sim/sim.h"
 
@@ -450,6 +450,73 @@ static void test_sim__degraded_link_state_combines_rules(void)
     sim_free(sim);
 }
 
+/* A model whose start fails for instance "bad" and counts every call. */
+static int n_started;
+
+static int counting_start(struct sim *sim, struct sim_cfg *cfg,
+                          const char *path, void *state)
+{
+    (void)sim;
+    (void)cfg;
+    (void)state;
+    n_started++;
+    return strcmp(path, "bad") == 0 ? SIM_EINVAL : 0;
+}
+
+static void test_sim__start_goes_on_after_a_failure(void)
+{
+    static const struct sim_model_ops ops = {
+        .section = "things", .kind = "thing", .start = counting_start,
+    };
+    struct sim *sim = new_sim(100, 0);
+
+    n_started = 0;
+    CHECK_EQ_INT(sim_model_add(sim, &ops, "good", NULL), 0);
+    CHECK_EQ_INT(sim_model_add(sim, &ops, "bad", NULL), 0);
+    CHECK_EQ_INT(sim_model_add(sim, &ops, "later", NULL), 0);
+    CHECK_EQ_INT(sim_start(sim, NULL), SIM_EINVAL);
+    CHECK_EQ_INT(n_started, 3);
+    sim_free(sim);
+}
+
+/* References to a component that could not be built are not judged. */
+static void test_sim__names_of_unbuilt_components_are_not_reported(void)
+{
+    struct sim *sim = new_sim(100, 0);
+    struct sim_cfg *cfg = sim_cfg_new("t.yaml");
+    const uint32_t *members;
+
+    CHECK_EQ_INT(sim_name_unbuilt(sim, "app"), 0);
+    CHECK(sim_name_is_unbuilt(sim, "app"));
+    CHECK(sim_name_is_unbuilt(sim, "app.2"));
+    CHECK(sim_name_is_unbuilt(sim, "ap*"));
+    CHECK(sim_name_is_unbuilt(sim, "app.*.0"));
+    CHECK(!sim_name_is_unbuilt(sim, "apps"));
+    CHECK(!sim_name_is_unbuilt(sim, "apps.*"));
+    CHECK(!sim_name_is_unbuilt(sim, "db*"));
+    CHECK_EQ_INT(sim_resolve(sim, cfg, "x", "app.1", &members), 0);
+    CHECK_EQ_INT(sim_cfg_n_errors(cfg), 0);
+    CHECK_EQ_INT(sim_resolve(sim, cfg, "x", "db", &members), 0);
+    CHECK_EQ_INT(sim_cfg_n_errors(cfg), 1);
+    sim_cfg_free(cfg);
+    sim_free(sim);
+}
+
+static void test_sim__reservations_add_up_against_the_request_cap(void)
+{
+    struct sim_params params = {.seed = 1, .duration = 100,
+                                .max_requests = 10};
+    struct sim *sim = sim_new(&params, NULL);
+    uint64_t total, cap;
+
+    CHECK(sim_req_reserve(sim, 6, &total, &cap));
+    CHECK(sim_req_reserve(sim, 4, &total, &cap));
+    CHECK(!sim_req_reserve(sim, 1, &total, &cap));
+    CHECK_EQ_INT(total, 11);
+    CHECK_EQ_INT(cap, 10);
+    sim_free(sim);
+}
+
 CHECK_MAIN(CHECK_TEST(test_sim__equal_times_run_in_scheduling_order),
            CHECK_TEST(test_sim__nothing_runs_at_or_after_the_end),
            CHECK_TEST(test_sim__cancelled_event_never_runs),
@@ -462,4 +529,7 @@ CHECK_MAIN(CHECK_TEST(test_sim__equal_times_run_in_scheduling_order),
            CHECK_TEST(test_sim__request_cap_stops_the_run),
            CHECK_TEST(test_sim__partition_drops_messages_across_it),
            CHECK_TEST(test_sim__one_way_partition_cuts_one_direction),
-           CHECK_TEST(test_sim__degraded_link_state_combines_rules))
+           CHECK_TEST(test_sim__degraded_link_state_combines_rules),
+           CHECK_TEST(test_sim__start_goes_on_after_a_failure),
+           CHECK_TEST(test_sim__names_of_unbuilt_components_are_not_reported),
+           CHECK_TEST(test_sim__reservations_add_up_against_the_request_cap))
