@@ -508,8 +508,8 @@ static bool write_probe(const char *dir)
 /* Renders dir/probe.html in headless Chromium; returns the DOM. */
 static char *render(const char *chromium, const char *dir)
 {
-    char profile[] = TEST_TMP "distsim-chromium-XXXXXX", data_dir[64];
-    char url[300];
+    char profile[] = TEST_TMP "distsim-chromium-XXXXXX", data_dir[4200];
+    char url[4400];
     char *dom;
 
     if (mkdtemp(profile) == NULL)
