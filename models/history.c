@@ -18,6 +18,7 @@
 
 #include "sim/error.h"
 #include "sim/grow.h"
+#include "sim/hash.h"
 
 #define PROCESS_MAX (1u << 20)          /* highest process number accepted */
 #define SHOW_MAX 40                     /* bytes of a token quoted in errors */
@@ -48,17 +49,6 @@ struct history {
 };
 
 /* --- string tables ------------------------------------------------------ */
-
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-    uint64_t h = 0xcbf29ce484222325u;   /* FNV-1a */
-
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3u;
-    }
-    return h;
-}
 
 static void strtab_release(struct strtab *t)
 {
@@ -118,7 +108,7 @@ static int strtab_add(struct strtab *t, const char *s, size_t len,
 static int strtab_intern(struct strtab *t, const char *s, size_t len,
                          uint32_t *id)
 {
-    uint64_t hash = hash_bytes(s, len);
+    uint64_t hash = sim_hash_bytes(s, len);
     size_t i;
 
     if (2 * (t->n_entries + 1) > t->n_slots && !strtab_rehash(t))

@@ -28,6 +28,7 @@
  * backend healthy and nothing in flight.
  */
 #include "models/lb.h"
+#include "sim/hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,18 +265,6 @@ static uint64_t mix64(uint64_t x)
     x ^= x >> 27;
     x *= 0x94d049bb133111ebULL;
     return x ^ (x >> 31);
-}
-
-/* FNV-1a of a name: ring positions depend on names, not on ids. */
-static uint64_t hash_name(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
 }
 
 /* ---- requests in flight ---- */
@@ -1312,7 +1301,7 @@ static int build_ring(struct sim *sim, struct lb *lb)
     if (lb->ring == NULL)
         return SIM_ENOMEM;
     for (uint32_t b = 0; b < lb->n_backends; b++) {
-        uint64_t h = hash_name(sim_entity_name(sim, lb->backends[b].id));
+        uint64_t h = sim_hash_str(sim_entity_name(sim, lb->backends[b].id));
 
         for (unsigned v = 0; v < lb->vnodes; v++) {
             struct lb_point *p = &lb->ring[(size_t)b * lb->vnodes + v];

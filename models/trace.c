@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/hash.h"
 #include "sim/infile.h"
 
 #define TRACE_MAX_BYTES ((uint64_t)1 << 30)
@@ -41,17 +42,6 @@ struct trace_loader {
     int n_bad;                          /* bad lines reported */
 };
 
-static uint64_t hash_text(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 static int keys_grow(struct key_table *kt)
 {
     struct key_table old = *kt;
@@ -70,7 +60,7 @@ static int keys_grow(struct key_table *kt)
 
         if (old.texts[i] == NULL)
             continue;
-        j = hash_text(old.texts[i], strlen(old.texts[i])) & (kt->cap - 1);
+        j = sim_hash_str(old.texts[i]) & (kt->cap - 1);
         while (kt->texts[j] != NULL)
             j = (j + 1) & (kt->cap - 1);
         kt->texts[j] = old.texts[i];
@@ -89,7 +79,7 @@ static int keys_intern(struct key_table *kt, const char *s, size_t n,
 
     if ((kt->n + 1) * 2 > kt->cap && keys_grow(kt) != 0)
         return SIM_ENOMEM;
-    for (j = hash_text(s, n) & (kt->cap - 1); kt->texts[j] != NULL;
+    for (j = sim_hash_bytes(s, n) & (kt->cap - 1); kt->texts[j] != NULL;
          j = (j + 1) & (kt->cap - 1)) {
         if (strncmp(kt->texts[j], s, n) == 0 && kt->texts[j][n] == '\0') {
             *id = kt->ids[j];

@@ -7,6 +7,7 @@
  * folded together so every input bit counts.
  */
 #include "sim/rng.h"
+#include "sim/hash.h"
 
 #include <stddef.h>
 
@@ -20,13 +21,7 @@ static uint64_t mix64(uint64_t z)
 
 uint64_t sim_rng_seed(uint64_t seed, uint32_t rep, const char *name)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        h ^= *p;
-        h *= 0x100000001b3ULL;
-    }
-    return mix64(mix64(seed) ^ mix64(h + rep));
+    return mix64(mix64(seed) ^ mix64(sim_hash_str(name) + rep));
 }
 
 gsl_rng *sim_rng_new(uint64_t seed, uint32_t rep, const char *name)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sim/doc.h"
+#include "sim/hash.h"
 #include "sim/schema.h"
 #include "sim/units.h"
 
@@ -203,17 +204,6 @@ void sim_scenario_free(struct sim_scenario *sc)
     free(sc->file);
     free(sc->text);
     free(sc);
-}
-
-static uint64_t hash_text(const char *s, size_t len)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
 }
 
 /*
@@ -409,7 +399,7 @@ static int load_doc(struct sim_cfg *cfg, struct sim_scenario *sc,
     rc = sim_doc_emit(p->doc, &sc->text, &len);
     if (rc != 0)
         return sim_error_set(err, rc, "out of memory");
-    sc->hash = hash_text(sc->text, len);
+    sc->hash = sim_hash_bytes(sc->text, len);
     return 0;
 }
 

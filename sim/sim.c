@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sim/grow.h"
+#include "sim/hash.h"
 #include "sim/rng.h"
 #include "sim/suggest.h"
 
@@ -117,24 +118,13 @@ struct sim {
     struct sim_error error;             /* first fatal error */
 };
 
-static uint64_t hash_name(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 static struct name_slot *names_find(const struct sim *sim, const char *name)
 {
     size_t mask = sim->cap_names - 1, i;
 
     if (sim->cap_names == 0)
         return NULL;
-    for (i = hash_name(name) & mask;; i = (i + 1) & mask) {
+    for (i = sim_hash_str(name) & mask;; i = (i + 1) & mask) {
         struct name_slot *s = &sim->names[i];
 
         if (s->name == NULL)

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "sim/hash.h"
 #include "sim/strbuf.h"
 #include "sim/units.h"
 #include "sim/version.h"
@@ -28,14 +29,10 @@
 /* FNV-1a over scope, a byte no name holds, and name. */
 static size_t row_hash(const char *scope, const char *name)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
+    static const unsigned char sep = 0xff;
+    uint64_t h = sim_hash_more(sim_hash_str(scope), &sep, 1);
 
-    for (const char *p = scope; *p != '\0'; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-    h = (h ^ 0xff) * 0x100000001b3ULL;
-    for (const char *p = name; *p != '\0'; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-    return (size_t)h;
+    return (size_t)sim_hash_more(h, name, strlen(name));
 }
 
 static bool row_is(const struct sim_summary_row *row, const char *scope,

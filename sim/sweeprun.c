@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "sim/capreport.h"
+#include "sim/hash.h"
 #include "sim/outdir.h"
 #include "sim/strbuf.h"
 #include "sim/summary.h"
@@ -50,17 +51,6 @@ struct exec {
     const struct sim_sweeprun_ranks *ranks; /* NULL: alone */
     struct sim_error *err;
 };
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
 
 static int add_cfg_problems(struct sim_cfg *cfg,
                             struct sim_variant_problems *probs)
@@ -154,15 +144,15 @@ int sim_sweeprun_load(const struct sim_variant_request *base,
     run->n_points = run->sweep->n_points;
     run->scs = calloc(run->n_points, sizeof *run->scs);
     rc = run->scs == NULL ? SIM_ENOMEM : 0;
-    run->key = 0xcbf29ce484222325ULL;
+    run->key = SIM_HASH_INIT;
     for (size_t p = 0; rc != SIM_ENOMEM && rc != SIM_EIO &&
          p < run->n_points; p++) {
         int r = load_point(run, base, p, probs, err);
 
         rc = r != 0 ? r : rc;
         if (r == 0)
-            run->key = fnv(run->key, &run->scs[p]->hash,
-                           sizeof run->scs[p]->hash);
+            run->key = sim_hash_more(run->key, &run->scs[p]->hash,
+                                     sizeof run->scs[p]->hash);
     }
     if (rc != 0)
         goto fail;
