@@ -161,14 +161,25 @@ static int load_value(struct plan *pl, const char *value, unsigned n_reps,
     struct sim_variant_problems found = {0};
     char assign[PLAN_ASSIGN_MAX], reps[64];
     const char *extra[2] = {assign, reps};
+    const char **sets = calloc(vr.n_sets + 1, sizeof *sets);
     int rc;
 
+    if (sets == NULL)
+        return sim_error_set(err, SIM_ENOMEM, "out of memory");
     snprintf(assign, sizeof assign, "%s=%s", pl->rq->key, value);
     snprintf(reps, sizeof reps, "replications=%u", n_reps);
     vr.extra = extra;
     vr.n_extra = n_reps > 0 ? 2 : 1;
     vr.lines = vr.cols = NULL;
+    /* The doubling sets the count itself, over the user's starting one. */
+    vr.n_sets = 0;
+    for (size_t i = 0; i < pl->rq->base.n_sets; i++)
+        if (n_reps == 0 ||
+            strncmp(pl->rq->base.sets[i], "replications=", 13) != 0)
+            sets[vr.n_sets++] = pl->rq->base.sets[i];
+    vr.sets = sets;
     rc = sim_variant_load(&vr, sc, &found, err);
+    free(sets);
     for (size_t i = 0; i < found.n && rc != SIM_ENOMEM; i++)
         if (add_problem(probs, found.lines[i], assign) != 0)
             rc = sim_error_set(err, SIM_ENOMEM, "out of memory");

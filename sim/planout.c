@@ -6,6 +6,7 @@
  * A margin is the distance from the threshold to the far end of the 95%
  * interval: positive when the whole interval has room to spare.
  */
+#include "sim/jsontext.h"
 #include "sim/planout.h"
 
 #include <math.h>
@@ -352,12 +353,9 @@ static int write_json(const struct out *o, const char *dir,
     json_object_set_new(root, "analytic", json_analytic(&p->analytic));
     json_object_set_new(root, "points", json_points(o));
     snprintf(path, sizeof path, "%.4000s/summary.json", dir);
-    rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_REAL_PRECISION(17)
-                        | JSON_ENSURE_ASCII);
+    rc = sim_json_save(root, path, err);
     json_decref(root);
-    if (rc != 0)
-        return sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
-    return 0;
+    return rc;
 }
 
 /* ---- the report ---- */

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "sim/hash.h"
+#include "sim/jsontext.h"
 #include "sim/strbuf.h"
 #include "sim/units.h"
 #include "sim/version.h"
@@ -661,17 +662,13 @@ static json_t *json_scenario(const struct sim_scenario *sc)
     return o;
 }
 
-#define SUMMARY_JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(17) | \
-                            JSON_ENSURE_ASCII | JSON_ENCODE_ANY)
-
 /*
  * Appends value (which it takes) as jansson writes it, every line after
  * the first indented one level more: a member of the top object.
  */
 static void put_json(struct sim_strbuf *sb, json_t *value)
 {
-    char *text = value != NULL ? json_dumps(value, SUMMARY_JSON_FLAGS)
-                               : NULL;
+    char *text = value != NULL ? sim_json_text(value) : NULL;
     const char *p, *nl;
 
     json_decref(value);
@@ -786,7 +783,7 @@ int sim_summary_write_json(const struct sim_summary *s,
     put_member(&sb, "settings", json_settings(s->first));
     sim_strbuf_printf(&sb, "  \"expectations\": ");
     put_json(&sb, json_expects(s));
-    sim_strbuf_printf(&sb, "\n}");
+    sim_strbuf_printf(&sb, "\n}\n");
     return sim_strbuf_save(&sb, path, err);
 }
 

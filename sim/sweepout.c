@@ -6,6 +6,7 @@
  * value at the lowest throughput swept, interpolated linearly between the
  * two points that straddle it. gnuplot only draws what is computed here.
  */
+#include "sim/jsontext.h"
 #include "sim/sweepout.h"
 
 #include <errno.h>
@@ -233,12 +234,9 @@ int sim_sweepout_write_json(const struct sim_sweepout *s, const char *path,
     for (size_t r = 0; r < s->n_rows; r++)
         json_array_append_new(points, json_point(s, r));
     json_object_set_new(root, "points", points);
-    rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_REAL_PRECISION(17)
-                        | JSON_ENSURE_ASCII);
+    rc = sim_json_save(root, path, err);
     json_decref(root);
-    if (rc != 0)
-        return sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
-    return 0;
+    return rc;
 }
 
 /* ---- the knee ---- */

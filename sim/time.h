@@ -18,10 +18,13 @@ typedef int64_t sim_time;
 #define SIM_S ((sim_time)1000000000)
 #define SIM_TIME_NEVER INT64_MAX        /* later than any event */
 
-/* Seconds as a double, for statistics and printing. */
+/*
+ * Seconds as a double, for statistics and printing: a division, so whole
+ * seconds and milliseconds come out exact (120 s, not 120.00000000000001).
+ */
 static inline double sim_time_to_s(sim_time t)
 {
-    return (double)t * 1e-9;
+    return (double)t / 1e9;
 }
 
 /*

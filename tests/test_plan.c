@@ -193,13 +193,15 @@ static void test_plan__largest_population_within_bound_is_mvas(void)
  * unless it misses the true value too. At the cap of 8 replications
  * (5, then 8) it counts as not meeting, so the answer becomes 8.
  */
+/* Starting from 4 replications (--replications), doubling stops at 8. */
 static void test_plan__unsure_at_the_cap_counts_as_not_met(void)
 {
     const char *args[] = {"plan", ERLANG_C, "--param", "servers.s.workers",
                           "--from", "6", "--to", "9", "--set",
                           "expect[0]=p_wait < 13.5%", "--max-replications",
-                          "8", "--force", "--charts", "none", "-o",
-                          TEST_TMP "distsim-plan-unsure", NULL};
+                          "8", "--replications", "4", "--force", "--charts",
+                          "none", "-o", TEST_TMP "distsim-plan-unsure",
+                          NULL};
     const json_t *pts;
     char *out, *md;
     json_t *root;
