@@ -544,7 +544,7 @@ static int etcd_field(struct parser *ps, const char **p, const char **start,
     const char *q = skip_space(*p, ps->eol), *q_end;
 
     if (q == ps->eol)
-        return parse_fail(ps, q, "expected PROCESS TYPE F VALUE after '-'");
+        return parse_fail(ps, q, "expected PROCESS TYPE F VALUE");
     if (*q == '[') {
         q_end = memchr(q, ']', (size_t)(ps->eol - q));
         if (q_end == NULL)

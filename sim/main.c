@@ -616,6 +616,37 @@ static int cmd_run(const struct options *o)
     return exit_code;
 }
 
+/* The length of line without its " (swept value ...)" note. */
+static size_t without_note(const char *line)
+{
+    const char *note = strstr(line, " (swept value ");
+
+    return note != NULL ? (size_t)(note - line) : strlen(line);
+}
+
+/*
+ * Prints the problems of a sweep's points; one that only repeats the one
+ * before for another swept value is counted, not printed again.
+ */
+static void print_sweep_problems(const struct sim_variant_problems *probs)
+{
+    size_t i = 0;
+
+    while (i < probs->n) {
+        size_t n = without_note(probs->lines[i]), same = 0;
+
+        fprintf(stderr, "%s\n", probs->lines[i]);
+        while (i + same + 1 < probs->n &&
+               without_note(probs->lines[i + same + 1]) == n &&
+               strncmp(probs->lines[i + same + 1], probs->lines[i], n) == 0)
+            same++;
+        if (same > 0)
+            fprintf(stderr, "  (the same for %zu more swept value%s)\n",
+                    same, same == 1 ? "" : "s");
+        i += same + 1;
+    }
+}
+
 /* Whether the file (known to load) has a sweep: section. */
 static bool has_sweep(const char *file)
 {
@@ -644,8 +675,7 @@ static int validate_sweep(const struct options *o, size_t *n_points)
     struct sim_error err = {0};
     int rc = sim_sweeprun_load(&rq, &run, &probs, &err);
 
-    for (size_t i = 0; i < probs.n; i++)
-        fprintf(stderr, "%s\n", probs.lines[i]);
+    print_sweep_problems(&probs);
     sim_variant_problems_release(&probs);
     if (rc != 0 && rc != SIM_EINVAL)
         fprintf(stderr, "distsim: %s: %s\n", o->file, err.msg);
@@ -726,8 +756,8 @@ static int run_sweep(const struct options *o,
     int rc;
 
     rc = sim_sweeprun_load(&rq, &run, &probs, &err);
-    for (size_t i = 0; i < probs.n && is_talker; i++)
-        fprintf(stderr, "%s\n", probs.lines[i]);
+    if (is_talker)
+        print_sweep_problems(&probs);
     sim_variant_problems_release(&probs);
     if (rc != 0) {
         if (rc != SIM_EINVAL && is_talker)
@@ -870,6 +900,11 @@ int main(int argc, char **argv)
         return 0;
     }
     o.command = cmd;
+    if (sim_ranks_is_launched() && strcmp(cmd, "sweep") != 0) {
+        fprintf(stderr, "distsim %s: only sweep divides its work among "
+                "MPI ranks; start this command without mpirun\n", cmd);
+        return EXIT_INPUT;
+    }
     if (strcmp(cmd, "run") == 0 || strcmp(cmd, "validate") == 0) {
         bool is_run = cmd[0] == 'r';
 

@@ -308,7 +308,7 @@ static void test_history__reports_mismatched_lines(void)
                  "t.log:1:1: expected a log line 'PROCESS TYPE F VALUE', "
                  "alone or after '... - '");
     CHECK_EQ_STR(parse_bad("INFO - 0 :invoke\n"),
-                 "t.log:1:17: expected PROCESS TYPE F VALUE after '-'");
+                 "t.log:1:17: expected PROCESS TYPE F VALUE");
 }
 
 static void test_history__reports_bad_kv_maps(void)
