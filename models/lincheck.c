@@ -1538,6 +1538,78 @@ static bool pair_reason(struct lc_text *t, const struct lc *c,
     return true;
 }
 
+/*
+ * Whether every operation of set that may write u completed before every
+ * one that may write v began; *wu and *wv get one of each (or NULL), and
+ * *n_u, *n_v how many there are.
+ */
+static bool writes_precede(const struct lc *c, const uint32_t *set,
+                           size_t n, uint32_t u, uint32_t v,
+                           const struct lc_op **wu, size_t *n_u,
+                           const struct lc_op **wv, size_t *n_v)
+{
+    *wu = *wv = NULL;
+    *n_u = *n_v = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct lc_op *op = &c->ops[set[i]];
+
+        if (may_write(c, op, u)) {
+            *wu = op;
+            (*n_u)++;
+        }
+        if (may_write(c, op, v)) {
+            *wv = op;
+            (*n_v)++;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if (may_write(c, &c->ops[set[i]], u) &&
+                may_write(c, &c->ops[set[j]], v) &&
+                !precedes(&c->ops[set[i]], &c->ops[set[j]]))
+                return false;
+    return *n_v > 0;
+}
+
+/*
+ * The reason when a register's value goes back in time: o1 saw v, then o2,
+ * which began after o1 completed, saw u, although every write of u came
+ * before every write of v (or u is the initial value).
+ */
+static bool inversion_reason(struct lc_text *t, const struct lc *c,
+                             const uint32_t *set, size_t n,
+                             const struct lc_op *o1, const struct lc_op *o2)
+{
+    const struct lc_op *wu, *wv;
+    size_t n_u, n_v;
+
+    if (c->is_kv || o1->a == o2->a || o1->a == c->init ||
+        !precedes(o1, o2) ||
+        !writes_precede(c, set, n, o2->a, o1->a, &wu, &n_u, &wv, &n_v))
+        return false;
+    text_observed(t, c, o1);
+    text_printf(t, ", then, after it completed, ");
+    text_observed(t, c, o2);
+    if (o2->a == c->init && n_u == 0) {
+        text_printf(t, ", but nothing shown can set the initial value "
+                    "again");
+    } else if (n_u == 1 && n_v == 1) {
+        text_printf(t, ", but ");
+        text_update(t, c, wu);
+        text_printf(t, " completed before ");
+        text_update(t, c, wv);
+        text_printf(t, " began, and nothing else shown writes ");
+        text_value(t, c, o2->a);
+    } else {
+        text_printf(t, ", but every operation shown that may write ");
+        text_value(t, c, o2->a);
+        text_printf(t, " completed before any that may write ");
+        text_value(t, c, o1->a);
+        text_printf(t, " began");
+    }
+    return true;
+}
+
 /* Tries pair_reason on every pair of observers of set. */
 static bool any_pair_reason(struct lc_text *t, const struct lc *c,
                             const uint32_t *set, size_t n)
@@ -1548,7 +1620,8 @@ static bool any_pair_reason(struct lc_text *t, const struct lc *c,
         for (size_t j = 0; j < n && is_observer(o1); j++) {
             const struct lc_op *o2 = &c->ops[set[j]];
 
-            if (is_observer(o2) && pair_reason(t, c, set, n, o1, o2))
+            if (is_observer(o2) && (pair_reason(t, c, set, n, o1, o2) ||
+                                    inversion_reason(t, c, set, n, o1, o2)))
                 return true;
         }
     }

@@ -259,6 +259,42 @@ static void test_lincheck__explanation_keeps_the_write_a_read_needs(void)
     history_free(h);
 }
 
+/* A value that goes back in time, with the write still open or unsure. */
+static void test_lincheck__explanation_of_a_value_going_back(void)
+{
+    struct history *h = parse("0 :invoke :write 1\n"
+                              "1 :invoke :read nil\n"
+                              "1 :ok :read 1\n"
+                              "2 :invoke :read nil\n"
+                              "2 :ok :read nil\n"
+                              "0 :ok :write 1\n");
+    struct lincheck_result res;
+
+    CHECK_EQ_INT(lincheck_check(h, 10.0, &res, NULL), 0);
+    CHECK_EQ_INT(res.verdict, LINCHECK_VIOLATION);
+    CHECK(strstr(res.explanation, "  reason: the read returns 1, then, after "
+                 "it completed, the read returns nil, but nothing shown can "
+                 "set the initial value again\n") != NULL);
+    lincheck_result_release(&res);
+    history_free(h);
+    h = parse("0 :invoke :write 1\n"
+              "0 :ok :write 1\n"
+              "2 :invoke :write 3\n"
+              "2 :info :write 3\n"
+              "0 :invoke :read nil\n"
+              "0 :ok :read 3\n"
+              "0 :invoke :read nil\n"
+              "0 :ok :read 1\n");
+    CHECK_EQ_INT(lincheck_check(h, 10.0, &res, NULL), 0);
+    CHECK_EQ_INT(res.verdict, LINCHECK_VIOLATION);
+    CHECK(strstr(res.explanation, "  reason: the read returns 3, then, after "
+                 "it completed, the read returns 1, but the write of 1 "
+                 "completed before the write of 3 began, and nothing else "
+                 "shown writes 1\n") != NULL);
+    lincheck_result_release(&res);
+    history_free(h);
+}
+
 static void test_lincheck__explanation_of_a_lost_append(void)
 {
     struct history *h = parse(
@@ -302,7 +338,10 @@ static void test_lincheck__explanation_shows_a_needed_unknown_write(void)
                  "key \"register\": no order satisfies these 3 operations:\n"
                  "  p0 write 1        [invoked 1, outcome unknown]\n"
                  "  p1 read -> 1      [invoked 3, completed 4]\n"
-                 "  p2 read -> nil    [invoked 5, completed 6]\n");
+                 "  p2 read -> nil    [invoked 5, completed 6]\n"
+                 "  reason: the read returns 1, then, after it completed, "
+                 "the read returns nil, but nothing shown can set the "
+                 "initial value again\n");
     lincheck_result_release(&res);
     history_free(h);
 }
@@ -715,6 +754,7 @@ CHECK_MAIN(CHECK_TEST(test_lincheck__concurrent_write_and_read_in_either_order),
            CHECK_TEST(test_lincheck__keys_are_independent),
            CHECK_TEST(test_lincheck__explanation_names_the_conflicting_ops),
            CHECK_TEST(test_lincheck__explanation_keeps_the_write_a_read_needs),
+           CHECK_TEST(test_lincheck__explanation_of_a_value_going_back),
            CHECK_TEST(test_lincheck__explanation_of_a_lost_append),
            CHECK_TEST(test_lincheck__explanation_shows_a_needed_unknown_write),
            CHECK_TEST(test_lincheck__format_gives_a_verdict_line),
