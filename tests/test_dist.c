@@ -721,7 +721,7 @@ static void tmp_make(struct tmp *t, const char *data_name, const char *text)
     char name[200];
     FILE *fp;
 
-    snprintf(t->dir, sizeof t->dir, "/tmp/test_dist.XXXXXX");
+    snprintf(t->dir, sizeof t->dir, TEST_TMP "test_dist.XXXXXX");
     CHECK(mkdtemp(t->dir) != NULL);
     snprintf(t->scenario, sizeof t->scenario, "%s/s.yaml", t->dir);
     snprintf(name, sizeof name, "%s/%s", t->dir, data_name);

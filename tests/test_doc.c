@@ -408,7 +408,7 @@ static void test_doc__load_file_names_a_missing_file(void)
 
 static void test_doc__load_file_reads_a_file(void)
 {
-    char path[] = "/tmp/test_doc_XXXXXX";
+    char path[] = TEST_TMP "test_doc_XXXXXX";
     int fd = mkstemp(path);
     struct sim_cfg *cfg = sim_cfg_new(path);
     struct sim_doc *doc;

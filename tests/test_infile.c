@@ -16,7 +16,7 @@
 /* A fresh path under /tmp for this test (the caller removes it). */
 static void temp_path(char *buf, size_t n, const char *what)
 {
-    snprintf(buf, n, "/tmp/test_infile_%ld_%s", (long)getpid(), what);
+    snprintf(buf, n, TEST_TMP "test_infile_%ld_%s", (long)getpid(), what);
 }
 
 static const char *why_not(const char *name, uint64_t max_bytes)
