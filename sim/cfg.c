@@ -147,10 +147,22 @@ static void append_escaped(char *buf, size_t n_buf, size_t *len,
     }
 }
 
+/* Where the last CFG_SHOW_MAX characters of s..end begin. */
+static const char *tail_start(const char *s, const char *end, size_t n_chars)
+{
+    const char *p = s;
+
+    for (size_t skip = n_chars - CFG_SHOW_MAX; skip > 0; skip--)
+        p += char_len(p);
+    return p < end ? p : end;
+}
+
 /*
  * Copies a quoted text that starts at s (just past its opening quote),
- * cut after CFG_SHOW_MAX characters with "...", and returns where the
- * message goes on. A quote that never closes is copied whole.
+ * cut to CFG_SHOW_MAX characters with "...", and returns where the
+ * message goes on. A value keeps its start; a file path (a text holding
+ * '/') keeps its end, where the file's own name is. A quote that never
+ * closes is copied whole.
  */
 static const char *tidy_quoted(const char *s, char *out, size_t n_out,
                                size_t *len)
@@ -165,10 +177,15 @@ static const char *tidy_quoted(const char *s, char *out, size_t n_out,
     }
     if (*p == '\0' || cut == NULL) {
         append_escaped(out, n_out, len, s, (size_t)(p - s));
-        return p;
+    } else if (memchr(s, '/', (size_t)(p - s)) != NULL) {
+        const char *tail = tail_start(s, p, n_chars);
+
+        append(out, n_out, len, "...", 3);
+        append_escaped(out, n_out, len, tail, (size_t)(p - tail));
+    } else {
+        append_escaped(out, n_out, len, s, (size_t)(cut - s));
+        append(out, n_out, len, "...", 3);
     }
-    append_escaped(out, n_out, len, s, (size_t)(cut - s));
-    append(out, n_out, len, "...", 3);
     return p;
 }
 

@@ -42,6 +42,21 @@ static void test_cfg__long_quoted_values_are_cut_so_the_reason_shows(void)
     sim_cfg_free(cfg);
 }
 
+static void test_cfg__a_long_path_keeps_the_file_name(void)
+{
+    struct sim_cfg *cfg = sim_cfg_new("s.yaml");
+
+    sim_cfg_error_at(cfg, 3, 7, "servers[0].service.file",
+                     "cannot read \"%s\": %s", "/home/someone/projects/"
+                     "capacity/2027/traces/service-times.txt",
+                     "No such file or directory");
+    CHECK_EQ_STR(line_of(cfg, 0),
+                 "s.yaml:3:7: servers[0].service.file: cannot read "
+                 "\"...s/capacity/2027/traces/service-times.txt\": "
+                 "No such file or directory");
+    sim_cfg_free(cfg);
+}
+
 static void test_cfg__a_cut_never_splits_a_character(void)
 {
     struct sim_cfg *cfg = sim_cfg_new("s.yaml");
@@ -104,6 +119,7 @@ static void test_cfg__echoed_quotes_do_not_end_the_value(void)
 
 CHECK_MAIN(CHECK_TEST(test_cfg__long_quoted_values_are_cut_so_the_reason_shows),
            CHECK_TEST(test_cfg__a_cut_never_splits_a_character),
+           CHECK_TEST(test_cfg__a_long_path_keeps_the_file_name),
            CHECK_TEST(test_cfg__control_characters_are_escaped),
            CHECK_TEST(test_cfg__a_problem_without_position_prints_none),
            CHECK_TEST(test_cfg__echoed_quotes_do_not_end_the_value))

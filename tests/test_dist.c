@@ -788,15 +788,30 @@ static void test_dist__error_bad_line_in_file(void)
     tmp_remove(&t, "lat.txt");
 }
 
+/* A file path as messages show it: whole, or its last 40 characters. */
+static const char *shown(char *buf, size_t n, const char *dir,
+                         const char *file)
+{
+    char path[300];
+    size_t len;
+
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    len = strlen(path);
+    snprintf(buf, n, "%s%s", len > 40 ? "..." : "",
+             len > 40 ? path + len - 40 : path);
+    return buf;
+}
+
 static void test_dist__error_unreadable_file(void)
 {
     struct tmp t;
-    char want[200];
+    char want[400], name[320];
     const char *wants[1] = {want};
 
     tmp_make(&t, "other.txt", "1ms\n");
-    snprintf(want, sizeof want, PATH ".file: cannot read \"%s/none.txt\": "
-             "No such file or directory", t.dir);
+    snprintf(want, sizeof want, PATH ".file: cannot read \"%s\": "
+             "No such file or directory",
+             shown(name, sizeof name, t.dir, "none.txt"));
     expect_in(t.scenario, "{dist: empirical, file: none.txt}", wants, 1);
     tmp_remove(&t, "other.txt");
 }
@@ -804,12 +819,12 @@ static void test_dist__error_unreadable_file(void)
 static void test_dist__error_file_without_values(void)
 {
     struct tmp t;
-    char want[200];
+    char want[400], name[320];
     const char *wants[1] = {want};
 
     tmp_make(&t, "empty.txt", "# nothing yet\n\n");
-    snprintf(want, sizeof want, PATH ".file: \"%s/empty.txt\" holds no "
-             "values", t.dir);
+    snprintf(want, sizeof want, PATH ".file: \"%s\" holds no values",
+             shown(name, sizeof name, t.dir, "empty.txt"));
     expect_in(t.scenario, "{dist: empirical, file: empty.txt}", wants, 1);
     tmp_remove(&t, "empty.txt");
 }
