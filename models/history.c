@@ -23,6 +23,7 @@
 #define PROCESS_MAX (1u << 20)          /* highest process number accepted */
 #define SHOW_MAX 40                     /* bytes of a token quoted in errors */
 #define ETCD_KEY "register"             /* the one key of an etcd log */
+#define FILE_MAX_BYTES ((size_t)1 << 30) /* a history file's size limit */
 
 /* A table of distinct strings; an id indexes `entries`. */
 struct strtab {
@@ -1147,9 +1148,15 @@ int history_load(const char *path, struct history **out,
         }
         n = fread(text + len, 1, cap - len, f);
         len += n;
-    } while (n > 0);
-    rc = ferror(f) ? sim_error_set(err, SIM_EIO, "%s: cannot read", path)
-                   : history_parse(path, text, len, out, err);
+    } while (n > 0 && len <= FILE_MAX_BYTES);
+    if (ferror(f))
+        rc = sim_error_set(err, SIM_EIO, "%s: cannot read: %s", path,
+                           strerror(errno));
+    else if (len > FILE_MAX_BYTES)
+        rc = sim_error_set(err, SIM_EINVAL, "%s: larger than 1 GiB (the "
+                           "limit for a history)", path);
+    else
+        rc = history_parse(path, text, len, out, err);
     fclose(f);
     free(text);
     return rc;
