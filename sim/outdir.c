@@ -138,6 +138,45 @@ done:
     return rc;
 }
 
+/* Whether the directory real (a resolved path) is path or holds it. */
+static bool holds(const char *real, const char *path)
+{
+    char *other = path != NULL ? realpath(path, NULL) : NULL;
+    size_t n = strlen(real);
+    bool is_held = other != NULL && strncmp(other, real, n) == 0 &&
+                   (other[n] == '\0' || other[n] == '/' || n == 1);
+
+    free(other);
+    return is_held;
+}
+
+/*
+ * What --force may not replace, even though asked: anything but a
+ * directory (a file, a device, a link), and a directory holding the
+ * working directory or the home directory. Returns 0 or SIM_EINVAL.
+ */
+static int check_forced(const char *dir, const struct stat *st,
+                        struct sim_error *err)
+{
+    char *real, cwd[4096];
+    int rc = 0;
+
+    if (!S_ISDIR(st->st_mode))
+        return sim_error_set(err, SIM_EINVAL, "\"%s\" exists and is not a "
+                             "directory; distsim replaces only directories",
+                             dir);
+    real = realpath(dir, NULL);
+    if (real == NULL)
+        return sim_error_set(err, SIM_EIO, "cannot resolve \"%s\": %s", dir,
+                             strerror(errno));
+    if (holds(real, getcwd(cwd, sizeof cwd)) || holds(real, getenv("HOME")))
+        rc = sim_error_set(err, SIM_EINVAL, "\"%s\" holds the working or "
+                           "the home directory; even --force will not "
+                           "replace it", dir);
+    free(real);
+    return rc;
+}
+
 int sim_outdir_begin(struct sim_outdir *od, const char *dir, bool force,
                      struct sim_error *err)
 {
@@ -150,11 +189,15 @@ int sim_outdir_begin(struct sim_outdir *od, const char *dir, bool force,
     od->final = strdup(dir);
     if (od->final == NULL)
         return sim_error_set(err, SIM_ENOMEM, "out of memory");
-    if (lstat(dir, &st) == 0 && !force &&
-        (!S_ISDIR(st.st_mode) || !is_distsim_output(dir)))
-        return sim_error_set(err, SIM_EINVAL, "\"%s\" exists and is not a "
-                             "distsim output (use --force to replace it)",
-                             dir);
+    if (lstat(dir, &st) == 0 &&
+        (!S_ISDIR(st.st_mode) || !is_distsim_output(dir))) {
+        if (!force)
+            return sim_error_set(err, SIM_EINVAL, "\"%s\" exists and is "
+                                 "not a distsim output (use --force to "
+                                 "replace it)", dir);
+        if (check_forced(dir, &st, err) != 0)
+            return err->code;
+    }
     return make_tmp(od, err);
 }
 
@@ -221,13 +264,9 @@ int sim_outdir_commit(struct sim_outdir *od, struct sim_error *err)
         od->is_committed = true;
         return 0;
     }
-    if (!S_ISDIR(st.st_mode) && unlink(od->final) == 0) {
-        if (rename(od->tmp, od->final) != 0)
-            return sim_error_set(err, SIM_EIO, "cannot create \"%s\": %s",
-                                 od->final, strerror(errno));
-        od->is_committed = true;
-        return 0;
-    }
+    if (!S_ISDIR(st.st_mode))
+        return sim_error_set(err, SIM_EIO, "cannot replace \"%s\": it is "
+                             "no longer a directory", od->final);
     /* After the exchange, tmp names the old result. */
     if (renameat2(AT_FDCWD, od->tmp, AT_FDCWD, od->final,
                   RENAME_EXCHANGE) != 0)

@@ -257,6 +257,42 @@ static void test_cli__output_directory_is_replaced_whole(void)
     sim_outdir_remove_tree(dir);
 }
 
+/* --force replaces only a directory, never one holding the home directory. */
+static void test_cli__force_spares_files_and_the_home_directory(void)
+{
+    const char *file = TEST_TMP "distsim-cli-file.txt";
+    const char *home = TEST_TMP "distsim-cli-home2";
+    char *old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    char *text;
+    struct spawn_out o;
+    struct stat st;
+    FILE *f = fopen(file, "w");
+
+    CHECK(f != NULL);
+    fputs("keep me\n", f);
+    fclose(f);
+    run_expect((const char *[]){"run", SMALL, "-q", "-o", file, "--force",
+                                NULL}, 2, &o);
+    CHECK(strstr(o.err, "is not a directory; distsim replaces only "
+                 "directories") != NULL);
+    spawn_release(&o);
+    text = spawn_read_file(file, NULL);
+    CHECK(text != NULL && strcmp(text, "keep me\n") == 0);
+    free(text);
+    remove(file);
+    mkdir(home, 0755);
+    setenv("HOME", home, 1);
+    run_expect((const char *[]){"run", SMALL, "-q", "-o", home, "--force",
+                                NULL}, 2, &o);
+    if (old_home != NULL)
+        setenv("HOME", old_home, 1);
+    free(old_home);
+    CHECK(strstr(o.err, "holds the working or the home directory") != NULL);
+    spawn_release(&o);
+    CHECK(stat(home, &st) == 0 && S_ISDIR(st.st_mode));
+    rmdir(home);
+}
+
 static void test_cli__runaway_stops_with_exit_3(void)
 {
     struct spawn_out o;
@@ -278,4 +314,5 @@ CHECK_MAIN(CHECK_TEST(test_cli__version_and_help),
            CHECK_TEST(test_cli__books_balance_and_table_shows_intervals),
            CHECK_TEST(test_cli__set_changes_the_run),
            CHECK_TEST(test_cli__output_directory_is_replaced_whole),
+           CHECK_TEST(test_cli__force_spares_files_and_the_home_directory),
            CHECK_TEST(test_cli__runaway_stops_with_exit_3))
