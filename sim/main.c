@@ -89,7 +89,11 @@ static const char usage_run[] =
     "      --force             replace DIR even if it is not a distsim\n"
     "                          output\n"
     "  -q, --quiet             print no table\n"
-    "  -h, --help              this text\n";
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit code 0 every expectation met, 1 one missed or unsure, 2 bad\n"
+    "input, 3 could not run (an output that cannot be written, a resource\n"
+    "cap), 128 + the signal's number when interrupted (130: Ctrl-C).\n";
 
 static const char usage_sweep[] =
     "usage: distsim sweep SCENARIO.yaml [options]\n"
@@ -107,7 +111,8 @@ static const char usage_sweep[] =
     "                          DIR finished, and run only the rest\n"
     "      --set KEY.PATH=VALUE  override one value of the scenario\n"
     "      --charts svg|none   SVG charts (the default), or none\n"
-    "      --seed N, --replications N, --force, -q: as for run\n";
+    "      --seed N, --replications N, --force: as for run\n"
+    "  -q, --quiet             print no line per point\n";
 
 static const char usage_plan[] =
     "usage: distsim plan SCENARIO.yaml --param KEY --from A --to B "
@@ -133,7 +138,8 @@ static const char usage_plan[] =
     "      --jobs N            worker processes (default: one per core)\n"
     "      --set KEY.PATH=VALUE  override one value of the scenario\n"
     "      --charts svg|none   SVG charts (the default), or none\n"
-    "      --seed N, --replications N, --force, -q: as for run\n"
+    "      --seed N, --replications N, --force: as for run\n"
+    "  -q, --quiet             print only the answer\n"
     "\n"
     "Exit code 0 an answer was found, 1 none in the range, 2 bad input,\n"
     "3 could not run.\n";
@@ -839,6 +845,20 @@ static int plan_failed(int rc, const struct sim_error *err)
     return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
 }
 
+/* Prints the lines of a plan's text that give its answer, for -q. */
+static void put_answer(const char *text)
+{
+    for (const char *p = text; *p != '\0';) {
+        size_t n = strcspn(p, "\n");
+
+        if (strncmp(p, "answer:", 7) == 0 ||
+            strncmp(p, "analytic answer:", 16) == 0 ||
+            strncmp(p, "no answer", 9) == 0)
+            printf("%.*s\n", (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+}
+
 static int cmd_plan(const struct options *o)
 {
     struct sim_plan_request rq = {
@@ -869,6 +889,8 @@ static int cmd_plan(const struct options *o)
         return plan_failed(rc, &err);
     if (!o->is_quiet)
         fputs(text, stdout);
+    else
+        put_answer(text);
     free(text);
     return is_found ? 0 : EXIT_EXPECT;
 }

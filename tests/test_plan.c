@@ -106,7 +106,8 @@ static void check_answer(const json_t *root, long exact, long neighbour)
  * 0.008 wide on each side, so both values lie about 9 half-widths from the
  * threshold (measured: 9.2 and 9.9). The interval would straddle 0.2 only
  * if the mean were off by 8 half-widths, which it is not, with any seed,
- * except with negligible probability. The test asserts 3.
+ * except with negligible probability. The test asserts 3. With -q, the
+ * plan prints only its answer.
  */
 static void test_plan__fewest_servers_for_p_wait_is_erlang_cs(void)
 {
@@ -116,12 +117,17 @@ static void test_plan__fewest_servers_for_p_wait_is_erlang_cs(void)
                           NULL};
     long exact = 0;
     json_t *root;
+    char *out;
 
     for (unsigned c = 1; c <= 16 && exact == 0; c++)
         if (sim_analytic_erlang_c(c, 4.0) < 0.2)
             exact = c;
     CHECK_EQ_INT(exact, 7);
-    free(run_plan(args, 0));
+    out = run_plan(args, 0);
+    CHECK_EQ_STR(out, "answer: servers.s.workers=7 (servers.s.workers=6 "
+                 "does not meet them)\nanalytic answer: 7 (M/M/7 (Erlang C), "
+                 "4 erlangs offered, mean service 1 ms)\n");
+    free(out);
     root = load_summary(TEST_TMP "distsim-plan-c");
     check_answer(root, exact, exact - 1);
     check_separated(root, 3);
