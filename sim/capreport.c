@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * capreport.c - writing the capacity report. The text is built once as a
- * list of blocks (heading, paragraph, table) and written twice: as
- * Markdown, and as HTML with every chart's SVG inlined so the page needs
- * nothing beside it. Text from the scenario is escaped in both.
+ * capreport.c - the blocks of a capacity report. Every block is written
+ * twice as it is added: as Markdown, and as HTML with every chart's SVG
+ * inlined so the page needs nothing beside it. Text from the scenario is
+ * escaped in both. Figures are formatted by the run report's rules
+ * (sim_summary_format_figure), so the same number reads the same in both.
  */
 #include "sim/capreport.h"
 
@@ -14,6 +15,7 @@
 
 #include "sim/shape.h"
 #include "sim/strbuf.h"
+#include "sim/summary.h"
 
 static void esc_html(struct sim_strbuf *sb, const char *s)
 {
@@ -60,34 +62,46 @@ void sim_capreport_doc_para(struct sim_capreport_doc *d, const char *text)
     sim_strbuf_printf(&d->html, "</p>\n");
 }
 
+/* One cell of a row, text[0..len) (empty cells are kept). */
+static void doc_cell(struct sim_capreport_doc *d, const char *text,
+                     size_t len, bool is_head)
+{
+    char *cell = strndup(text, len);
+
+    if (cell == NULL)
+        return;
+    sim_strbuf_printf(&d->md, " ");
+    esc_md(&d->md, cell);
+    sim_strbuf_printf(&d->md, " |");
+    sim_strbuf_printf(&d->html, is_head ? "<th>" : "<td>");
+    esc_html(&d->html, cell);
+    sim_strbuf_printf(&d->html, is_head ? "</th>" : "</td>");
+    free(cell);
+}
+
 void sim_capreport_doc_row(struct sim_capreport_doc *d, const char *text,
                            bool is_head)
 {
-    char *copy = strdup(text), *save = NULL;
     size_t n = 0;
 
-    if (copy == NULL)
-        return;
     sim_strbuf_printf(&d->md, "|");
     sim_strbuf_printf(&d->html, "<tr>");
-    for (char *c = strtok_r(copy, "\t", &save); c != NULL;
-         c = strtok_r(NULL, "\t", &save), n++) {
-        sim_strbuf_printf(&d->md, " ");
-        esc_md(&d->md, c);
-        sim_strbuf_printf(&d->md, " |");
-        sim_strbuf_printf(&d->html, is_head ? "<th>" : "<td>");
-        esc_html(&d->html, c);
-        sim_strbuf_printf(&d->html, is_head ? "</th>" : "</td>");
+    for (const char *c = text;; n++) {
+        size_t len = strcspn(c, "\t");
+
+        doc_cell(d, c, len, is_head);
+        if (c[len] == '\0')
+            break;
+        c += len + 1;
     }
     sim_strbuf_printf(&d->md, "\n");
     if (is_head) {
         sim_strbuf_printf(&d->md, "|");
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i <= n; i++)
             sim_strbuf_printf(&d->md, "---|");
         sim_strbuf_printf(&d->md, "\n");
     }
     sim_strbuf_printf(&d->html, "</tr>\n");
-    free(copy);
 }
 
 void sim_capreport_doc_table(struct sim_capreport_doc *d, bool is_start)
@@ -95,178 +109,228 @@ void sim_capreport_doc_table(struct sim_capreport_doc *d, bool is_start)
     sim_strbuf_printf(&d->html, is_start ? "<table>\n" : "</table>\n");
 }
 
-static void fmt_ci(char *buf, size_t n, const struct sim_pointdir_figure *f)
+/* Splits "4.66 ms" after the number: the unit label, or "". */
+static const char *label_of(const char *value)
 {
-    if (f == NULL || isnan(f->mean))
-        snprintf(buf, n, "n/a");
-    else if (isfinite(f->half_width))
-        snprintf(buf, n, "%.5g ± %.2g %s", f->mean, f->half_width, f->unit);
-    else
-        snprintf(buf, n, "%.5g %s", f->mean, f->unit);
+    const char *space = strchr(value, ' ');
+
+    return space != NULL ? space + 1 : "";
 }
 
-size_t sim_capreport_analytic(const struct sim_pointdir *p,
-                              struct sim_strbuf *sb)
+const char *sim_capreport_figure(const char *name, const char *unit,
+                                 double mean, double hw, char *buf,
+                                 size_t n_buf)
+{
+    struct sim_summary_text t;
+    const char *label;
+
+    sim_summary_format_figure(name, unit, mean, hw, &t);
+    label = label_of(t.value);
+    if (t.half[0] == '\0')
+        snprintf(buf, n_buf, "%s", t.value);
+    else
+        snprintf(buf, n_buf, "%.*s ± %s%s%s",
+                 (int)(label[0] ? (size_t)(label - 1 - t.value)
+                                : strlen(t.value)),
+                 t.value, t.half, label[0] ? " " : "", label);
+    return buf;
+}
+
+const char *sim_capreport_value(const char *unit, double v, char *buf,
+                                size_t n_buf)
+{
+    struct sim_summary_text t;
+    char *end, *p;
+
+    sim_summary_format_figure(NULL, unit, v, NAN, &t);
+    snprintf(buf, n_buf, "%s", t.value);
+    end = buf + strcspn(buf, " ");
+    if (memchr(buf, '.', (size_t)(end - buf)) == NULL)
+        return buf;
+    for (p = end; p > buf && p[-1] == '0'; p--)
+        continue;
+    if (p > buf && p[-1] == '.')
+        p--;
+    memmove(p, end, strlen(end) + 1);
+    return buf;
+}
+
+const char *sim_capreport_expect_unit(const struct sim_pointdir *p,
+                                      const struct sim_pointdir_expect *e)
+{
+    const struct sim_pointdir_figure *f =
+        sim_pointdir_find(p, e->scope, e->metric);
+
+    return f != NULL ? f->unit : "1";
+}
+
+double sim_capreport_margin(const struct sim_pointdir_expect *e)
+{
+    double hw = isfinite(e->half_width) ? e->half_width : 0;
+
+    if (e->op == SIM_EXPECT_LT || e->op == SIM_EXPECT_LE)
+        return e->threshold - (e->mean + hw);
+    return e->mean - hw - e->threshold;
+}
+
+double sim_capreport_margin_ratio(const struct sim_pointdir_expect *e)
+{
+    return e->threshold != 0 ? sim_capreport_margin(e) / fabs(e->threshold)
+                             : NAN;
+}
+
+/* One expectation's margin at a point, as a row. */
+static void margin_row(struct sim_capreport_doc *d, const char *point,
+                       const struct sim_pointdir *p,
+                       const struct sim_pointdir_expect *e)
+{
+    const char *unit = sim_capreport_expect_unit(p, e);
+    char line[1024], fig[96], thr[64], room[64], share[32] = "n/a";
+    double ratio = sim_capreport_margin_ratio(e);
+
+    sim_capreport_figure(e->metric, unit, e->mean, e->half_width, fig,
+                         sizeof fig);
+    sim_capreport_value(unit, e->threshold, thr, sizeof thr);
+    sim_capreport_value(unit, sim_capreport_margin(e), room, sizeof room);
+    if (isfinite(ratio))
+        snprintf(share, sizeof share, "%.1f%%", 100 * ratio);
+    snprintf(line, sizeof line, "%s\t%s\t%s\t%s\t%s %s\t%s\t%s", point,
+             e->text, e->scope, fig, sim_expect_op_text(e->op), thr, room,
+             share);
+    sim_capreport_doc_row(d, line, false);
+}
+
+void sim_capreport_doc_margins(struct sim_capreport_doc *d,
+                               const struct sim_sweepout *s,
+                               const size_t *rows, size_t n_rows)
+{
+    char name[512];
+
+    sim_capreport_doc_para(d, "The margin of an expectation is the distance "
+                           "from its threshold to the far end of the 95% "
+                           "interval of its figure (the threshold minus the "
+                           "upper end for < and <=, the lower end minus the "
+                           "threshold for > and >=), in the figure's unit "
+                           "and as a share of the threshold: how far the "
+                           "figure can still move, at the very least, "
+                           "before the expectation is missed.");
+    sim_capreport_doc_table(d, true);
+    sim_capreport_doc_row(d, "point\texpectation\tscope\tsimulated (95% "
+                          "interval)\tthreshold\tmargin\tmargin (share of "
+                          "the threshold)", true);
+    for (size_t i = 0; i < n_rows; i++) {
+        const struct sim_pointdir *p = &s->rows[rows[i]].point;
+
+        sim_sweepout_point_name(s, rows[i], name, sizeof name);
+        for (size_t k = 0; k < p->n_expects; k++)
+            margin_row(d, name, p, &p->expects[k]);
+    }
+    sim_capreport_doc_table(d, false);
+}
+
+/* One figure the model predicts, beside the simulated one. */
+static void analytic_row(struct sim_capreport_doc *d, const char *point,
+                         const char *model, const struct sim_pointdir *p,
+                         const struct sim_shape_figure *f)
+{
+    const struct sim_pointdir_figure *sim =
+        sim_pointdir_find(p, f->scope, f->name);
+    const char *unit = sim != NULL ? sim->unit : "1";
+    const char *inside = "n/a";
+    char line[1200], an[64], fig[96] = "n/a";
+
+    sim_capreport_value(unit, f->value, an, sizeof an);
+    if (sim != NULL) {
+        sim_capreport_figure(f->name, unit, sim->mean, sim->half_width, fig,
+                             sizeof fig);
+        if (isfinite(sim->half_width) && isfinite(sim->mean))
+            inside = fabs(f->value - sim->mean) <= sim->half_width ? "yes"
+                                                                   : "no";
+    }
+    snprintf(line, sizeof line, "%s\t%s\t%s %s\t%s\t%s\t%s", point, model,
+             f->scope, f->name, an, fig, inside);
+    sim_capreport_doc_row(d, line, false);
+}
+
+/* Appends to sb the points no model describes, and why. */
+static void analytic_none(struct sim_strbuf *sb, const struct sim_sweepout *s,
+                          const size_t *rows, size_t n_rows, size_t n_none)
+{
+    struct sim_shape sh, first = {.why = ""};
+    char name[512];
+    bool is_same = true;
+
+    for (size_t i = 0, k = 0; i < n_rows; i++) {
+        sim_shape_match(&s->rows[rows[i]].point.settings, &sh);
+        if (sh.n_figs > 0 && !sh.is_unstable)
+            continue;
+        if (k++ == 0)
+            first = sh;
+        else
+            is_same = is_same && strcmp(first.why, sh.why) == 0;
+    }
+    if (n_none == n_rows && is_same) {
+        sim_strbuf_printf(sb, "No analytic model applies%s: %s.",
+                          n_rows > 1 ? " at any point" : "", first.why);
+        return;
+    }
+    sim_strbuf_printf(sb, "No analytic model applies at");
+    for (size_t i = 0, k = 0; i < n_rows; i++) {
+        sim_shape_match(&s->rows[rows[i]].point.settings, &sh);
+        if (sh.n_figs > 0 && !sh.is_unstable)
+            continue;
+        sim_strbuf_printf(sb, "%s %s (%s)", k++ ? ";" : "",
+                          sim_sweepout_point_name(s, rows[i], name,
+                                                  sizeof name), sh.why);
+    }
+    sim_strbuf_printf(sb, ".");
+}
+
+/* The table of the points a model describes; how many it describes. */
+static size_t analytic_table(struct sim_capreport_doc *d,
+                             const struct sim_sweepout *s,
+                             const size_t *rows, size_t n_rows)
 {
     struct sim_shape sh;
-    char ci[96];
+    char name[512];
+    size_t n_fit = 0;
 
-    sim_shape_match(&p->settings, &sh);
-    if (sh.n_figs == 0 || sh.is_unstable) {
-        sim_strbuf_printf(sb, "no analytic model applies: %s", sh.why);
-        return 0;
+    for (size_t i = 0; i < n_rows; i++) {
+        sim_shape_match(&s->rows[rows[i]].point.settings, &sh);
+        if (sh.n_figs == 0 || sh.is_unstable)
+            continue;
+        if (n_fit++ == 0) {
+            sim_capreport_doc_table(d, true);
+            sim_capreport_doc_row(d, "point\tmodel\tfigure\tanalytic\t"
+                                  "simulated (95% interval)\tanalytic "
+                                  "inside the interval", true);
+        }
+        sim_sweepout_point_name(s, rows[i], name, sizeof name);
+        for (size_t k = 0; k < sh.n_figs; k++)
+            analytic_row(d, name, k == 0 ? sh.model : "",
+                         &s->rows[rows[i]].point, &sh.figs[k]);
     }
-    sim_strbuf_printf(sb, "%s:", sh.model);
-    for (size_t i = 0; i < sh.n_figs; i++) {
-        const struct sim_shape_figure *f = &sh.figs[i];
-
-        fmt_ci(ci, sizeof ci, sim_pointdir_find(p, f->scope, f->name));
-        sim_strbuf_printf(sb, "%s %s %s analytic %.5g, simulated %s",
-                          i ? ";" : "", f->scope, f->name, f->value, ci);
-    }
-    return sh.n_figs;
+    if (n_fit > 0)
+        sim_capreport_doc_table(d, false);
+    return n_fit;
 }
 
-/* The answer to the sweep's question: which points meet every
- * expectation, the knee, and where the SLO breaks. */
-static void answer(struct sim_capreport_doc *d,
-                   const struct sim_sweepout *s)
+void sim_capreport_doc_analytic(struct sim_capreport_doc *d,
+                                const struct sim_sweepout *s,
+                                const size_t *rows, size_t n_rows)
 {
     struct sim_strbuf sb;
-    size_t n_met = 0;
+    size_t n_fit;
     char *text;
 
+    n_fit = analytic_table(d, s, rows, n_rows);
+    if (n_fit == n_rows)
+        return;
     sim_strbuf_init(&sb);
-    for (size_t r = 0; r < s->n_rows; r++)
-        n_met += s->rows[r].point.n_expects > 0 && s->rows[r].point.is_met;
-    if (s->n_rows > 0 && s->rows[0].point.n_expects > 0) {
-        sim_strbuf_printf(&sb, "%zu of %zu points meet every expectation "
-                          "(a point meets one only when its whole 95%% "
-                          "interval does)", n_met, s->n_rows);
-        for (size_t r = 0, k = 0; r < s->n_rows && k < 12; r++) {
-            if (!s->rows[r].point.is_met)
-                continue;
-            sim_strbuf_printf(&sb, "%s point %zu", k++ ? "," : ":", r);
-        }
-        sim_strbuf_printf(&sb, ". ");
-    } else {
-        sim_strbuf_printf(&sb, "The scenario states no expectations. ");
-    }
-    if (s->has_curve && s->knee.has_knee)
-        sim_strbuf_printf(&sb, "The knee (where %s of %s first reaches %g "
-                          "times its low-load value of %.4g ms) is at "
-                          "%.4g/s.", s->knee.latency, s->knee.scope,
-                          SIM_SWEEPOUT_KNEE_FACTOR, 1e3 * s->knee.base_s,
-                          s->knee.x_per_s);
-    else if (s->has_curve)
-        sim_strbuf_printf(&sb, "The latency never reached %g times its "
-                          "low-load value: no knee within the sweep.",
-                          SIM_SWEEPOUT_KNEE_FACTOR);
+    analytic_none(&sb, s, rows, n_rows, n_rows - n_fit);
     text = sim_strbuf_take(&sb);
     sim_capreport_doc_para(d, text ? text : "");
     free(text);
-}
-
-/* Headroom: where the SLO breaks, and each expectation's margin at the
- * last point that meets them all. */
-static void headroom(struct sim_capreport_doc *d,
-                     const struct sim_sweepout *s)
-{
-    const struct sim_sweepout_knee *k = &s->knee;
-    size_t best = s->n_rows;
-    char line[512];
-
-    if (s->has_curve && isfinite(k->slo_s)) {
-        if (k->has_slo_cross)
-            snprintf(line, sizeof line, "The SLO (%s < %.4g ms) breaks at "
-                     "about %.4g/s of throughput (interpolated between "
-                     "points).", k->latency, 1e3 * k->slo_s, k->slo_x_per_s);
-        else
-            snprintf(line, sizeof line, "The SLO (%s < %.4g ms) holds at "
-                     "every throughput swept.", k->latency, 1e3 * k->slo_s);
-        sim_capreport_doc_para(d, line);
-    }
-    for (size_t r = 0; r < s->n_rows; r++)
-        if (s->rows[r].point.n_expects > 0 && s->rows[r].point.is_met)
-            best = r;
-    if (best == s->n_rows)
-        return;
-    snprintf(line, sizeof line, "Margins at point %zu, the last that "
-             "meets every expectation:", best);
-    sim_capreport_doc_para(d, line);
-    sim_capreport_doc_table(d, true);
-    sim_capreport_doc_row(d, "expectation\tscope\tsimulated (95%)\tmargin",
-                          true);
-    for (size_t i = 0; i < s->rows[best].point.n_expects; i++) {
-        const struct sim_pointdir_expect *e = &s->rows[best].point.expects[i];
-
-        snprintf(line, sizeof line, "%s\t%s\t%.5g ± %.2g\t%.1f%% of the "
-                 "threshold", e->text, e->scope, e->mean, e->half_width,
-                 100 * fabs(e->threshold - e->mean) / fabs(e->threshold));
-        sim_capreport_doc_row(d, line, false);
-    }
-    sim_capreport_doc_table(d, false);
-}
-
-static void analytic_section(struct sim_capreport_doc *d,
-                             const struct sim_sweepout *s)
-{
-    sim_capreport_doc_heading(d, "Analytic expectation beside the simulation");
-    for (size_t r = 0; r < s->n_rows; r++) {
-        struct sim_strbuf sb;
-        char *text;
-
-        sim_strbuf_init(&sb);
-        sim_strbuf_printf(&sb, "Point %zu: ", r);
-        sim_capreport_analytic(&s->rows[r].point, &sb);
-        text = sim_strbuf_take(&sb);
-        sim_capreport_doc_para(d, text ? text : "");
-        free(text);
-    }
-}
-
-static void points_table(struct sim_capreport_doc *d,
-                         const struct sim_sweepout *s)
-{
-    char line[2048], ci[96];
-    size_t len;
-
-    sim_capreport_doc_heading(d, "Points (mean ± half-width of the 95% "
-                              "interval)");
-    sim_capreport_doc_table(d, true);
-    len = (size_t)snprintf(line, sizeof line, "point");
-    for (size_t j = 0; j < s->n_params && len < sizeof line; j++)
-        len += (size_t)snprintf(line + len, sizeof line - len, "\t%s",
-                                s->params[j].key);
-    if (s->has_curve && len < sizeof line)
-        snprintf(line + len, sizeof line - len, "\tthroughput\t%s\t"
-                 "expectations", s->knee.latency);
-    else if (len < sizeof line)
-        snprintf(line + len, sizeof line - len, "\texpectations");
-    sim_capreport_doc_row(d, line, true);
-    for (size_t r = 0; r < s->n_rows; r++) {
-        const struct sim_pointdir *p = &s->rows[r].point;
-
-        len = (size_t)snprintf(line, sizeof line, "%zu", r);
-        for (size_t j = 0; j < s->n_params && len < sizeof line; j++)
-            len += (size_t)snprintf(line + len, sizeof line - len, "\t%s",
-                                    s->rows[r].values[j]);
-        if (s->has_curve && len < sizeof line) {
-            fmt_ci(ci, sizeof ci, sim_pointdir_find(p, s->knee.scope,
-                                                    "throughput"));
-            len += (size_t)snprintf(line + len, sizeof line - len, "\t%s",
-                                    ci);
-            fmt_ci(ci, sizeof ci, sim_pointdir_find(p, s->knee.scope,
-                                                    s->knee.latency));
-            len += (size_t)snprintf(line + len, sizeof line - len, "\t%s",
-                                    ci);
-        }
-        if (len < sizeof line)
-            snprintf(line + len, sizeof line - len, "\t%s",
-                     sim_pointdir_verdict(p));
-        sim_capreport_doc_row(d, line, false);
-    }
-    sim_capreport_doc_table(d, false);
 }
 
 /* Appends the SVG of a chart, without its XML prologue, to the page. */
@@ -345,31 +409,4 @@ int sim_capreport_doc_save(struct sim_capreport_doc *d, const char *dir,
     sim_strbuf_release(&d->md);
     sim_strbuf_release(&d->html);
     return rc;
-}
-
-int sim_capreport_sweep(const struct sim_sweepout *s, const char *dir,
-                        struct sim_error *err)
-{
-    struct sim_capreport_doc d;
-    char line[1024];
-    size_t len = 0;
-
-    sim_capreport_doc_init(&d, s->name);
-    sim_capreport_doc_heading(&d, "Question");
-    for (size_t j = 0; j < s->n_params && len < sizeof line; j++)
-        len += (size_t)snprintf(line + len, sizeof line - len, "%s%s",
-                                j ? ", " : "", s->params[j].key);
-    snprintf(line + len, sizeof line - len, " swept (%s, %zu points): "
-             "where does the design meet its expectations, where is the "
-             "knee, and how much load does it take before the SLO breaks?",
-             s->combine, s->n_rows);
-    sim_capreport_doc_para(&d, line);
-    sim_capreport_doc_heading(&d, "Answer");
-    answer(&d, s);
-    sim_capreport_doc_heading(&d, "Headroom");
-    headroom(&d, s);
-    analytic_section(&d, s);
-    points_table(&d, s);
-    sim_capreport_doc_charts(&d, s, dir);
-    return sim_capreport_doc_save(&d, dir, err);
 }

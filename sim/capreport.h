@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * capreport.h - the capacity report of a sweep: report.md and a
- * self-contained report.html (charts inlined, no external resources) with
- * the question, the answer, the headroom, the table of points, the charts,
- * and the analytic value beside the simulated one wherever the scenario
- * has the shape of a model in sim/analytic.h. A plan's report is built
- * from the same blocks (struct sim_capreport_doc).
+ * capreport.h - the blocks capacity reports are built of (sweeps in
+ * sim/sweepdoc.h, plans in sim/planout.h): report.md and a self-contained
+ * report.html (charts inlined, no external resources) written together;
+ * figures in the units and digits of the run report; margins to the
+ * thresholds; the analytic value beside the simulated one wherever the
+ * scenario has the shape of a model in sim/analytic.h.
  */
 #ifndef SIM_CAPREPORT_H
 #define SIM_CAPREPORT_H
@@ -54,18 +54,58 @@ int sim_capreport_doc_save(struct sim_capreport_doc *d, const char *dir,
                            struct sim_error *err);
 
 /*
- * Writes report.md and report.html into dir (charts already drawn there).
- * Returns 0 or SIM_EIO / SIM_ENOMEM with err filled.
+ * A figure for people, as the run report writes it: the mean in a unit
+ * that suits its size, then the half-width of its 95% interval with the
+ * decimals that half-width justifies ("4.66 ± 0.14 ms", "29.6 ± 0.6 %",
+ * "2430 ± 19 /s"); without an interval (hw NaN) four significant digits,
+ * "n/a" for a NaN mean. name is the figure's name (a percentile keeps to
+ * three significant digits) and may be NULL; unit its unit ("s", "1/s",
+ * "ratio", ...). Writes into buf and returns it.
  */
-int sim_capreport_sweep(const struct sim_sweepout *s, const char *dir,
-                        struct sim_error *err);
+const char *sim_capreport_figure(const char *name, const char *unit,
+                                 double mean, double hw, char *buf,
+                                 size_t n_buf);
 
 /*
- * The analytic figures for a point's settings, as text lines
- * ("server s p_wait: analytic 0.1936") into sb, or a sentence saying why
- * no model applies. Returns the number of figures found.
+ * A single value in the same style, trailing zeros dropped: a threshold
+ * or a margin ("8 ms", "50 %"). Returns buf.
  */
-size_t sim_capreport_analytic(const struct sim_pointdir *p,
-                              struct sim_strbuf *sb);
+const char *sim_capreport_value(const char *unit, double v, char *buf,
+                                size_t n_buf);
+
+/* The unit of an expectation's figure at point p ("1" when unknown). */
+const char *sim_capreport_expect_unit(const struct sim_pointdir *p,
+                                      const struct sim_pointdir_expect *e);
+
+/*
+ * The margin of an expectation: the distance from its threshold to the
+ * far end of the 95% interval (threshold minus upper end for < and <=,
+ * lower end minus threshold for > and >=), in the figure's unit; positive
+ * when the whole interval has room to spare. A missing half-width counts
+ * as zero.
+ */
+double sim_capreport_margin(const struct sim_pointdir_expect *e);
+
+/* The margin as a share of |threshold|; NaN when the threshold is 0. */
+double sim_capreport_margin_ratio(const struct sim_pointdir_expect *e);
+
+/*
+ * A table of every expectation's margin at the points rows[0..n_rows) of
+ * s, each point named by its values; preceded by a sentence saying what a
+ * margin is.
+ */
+void sim_capreport_doc_margins(struct sim_capreport_doc *d,
+                               const struct sim_sweepout *s,
+                               const size_t *rows, size_t n_rows);
+
+/*
+ * The analytic figures beside the simulated ones at the points rows of s:
+ * a table (point, model, figure, analytic, simulated with its interval,
+ * whether the analytic value lies inside the interval) for the points a
+ * model describes, and a sentence for those it does not, saying why.
+ */
+void sim_capreport_doc_analytic(struct sim_capreport_doc *d,
+                                const struct sim_sweepout *s,
+                                const size_t *rows, size_t n_rows);
 
 #endif

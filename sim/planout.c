@@ -4,7 +4,8 @@
  * fails at the answer's failing neighbour (missed before unsure, else the
  * first); without a neighbour, the one with the least room at the answer.
  * A margin is the distance from the threshold to the far end of the 95%
- * interval: positive when the whole interval has room to spare.
+ * interval (sim_capreport_margin): positive when the whole interval has
+ * room to spare.
  */
 #include "sim/jsontext.h"
 #include "sim/planout.h"
@@ -42,21 +43,6 @@ static const struct sim_pointdir *point_of(const struct out *o, size_t k)
     return &o->s.rows[o->row_of[k]].point;
 }
 
-static double margin_of(const struct sim_pointdir_expect *e)
-{
-    double hw = isfinite(e->half_width) ? e->half_width : 0;
-
-    if (e->op == SIM_EXPECT_LT || e->op == SIM_EXPECT_LE)
-        return e->threshold - (e->mean + hw);
-    return e->mean - hw - e->threshold;
-}
-
-/* The margin as a share of the threshold (NaN when that is zero). */
-static double margin_ratio(const struct sim_pointdir_expect *e)
-{
-    return e->threshold != 0 ? margin_of(e) / fabs(e->threshold) : NAN;
-}
-
 /* The expectation that decides the answer (see the top of the file). */
 static size_t find_deciding(const struct out *o)
 {
@@ -79,8 +65,8 @@ static size_t find_deciding(const struct out *o)
     at = point_of(o, p->answer);
     for (size_t i = 0; i < at->n_expects; i++)
         if (best == PLANOUT_NONE ||
-            !(margin_ratio(&at->expects[i]) >=
-              margin_ratio(&at->expects[best])))
+            !(sim_capreport_margin_ratio(&at->expects[i]) >=
+              sim_capreport_margin_ratio(&at->expects[best])))
             best = i;
     return best;
 }
@@ -265,8 +251,9 @@ static json_t *json_headroom(const struct out *o)
         json_object_set_new(x, "threshold", json_num(e->threshold));
         json_object_set_new(x, "mean", json_num(e->mean));
         json_object_set_new(x, "ci95_half_width", json_num(e->half_width));
-        json_object_set_new(x, "margin", json_num(margin_of(e)));
-        json_object_set_new(x, "margin_ratio", json_num(margin_ratio(e)));
+        json_object_set_new(x, "margin", json_num(sim_capreport_margin(e)));
+        json_object_set_new(x, "margin_ratio",
+                            json_num(sim_capreport_margin_ratio(e)));
         json_array_append_new(list, x);
     }
     return list;
@@ -486,21 +473,29 @@ static void answer(struct sim_capreport_doc *d, const struct out *o)
 static void sure_row(struct sim_capreport_doc *d, const struct out *o,
                      size_t k, const char *role)
 {
+    const struct sim_pointdir *pt;
     const struct sim_pointdir_expect *e;
-    char line[512], dist[64] = "n/a";
+    const char *unit;
+    char line[768], dist[64] = "n/a", fig[96], lo[64], hi[64], thr[64];
     double hw;
 
     if (k >= o->p->n_points)
         return;
-    e = &point_of(o, k)->expects[o->deciding];
+    pt = point_of(o, k);
+    e = &pt->expects[o->deciding];
+    unit = sim_capreport_expect_unit(pt, e);
     hw = isfinite(e->half_width) ? e->half_width : 0;
     if (hw > 0)
         snprintf(dist, sizeof dist, "%.1f", fabs(e->mean - e->threshold) /
                  hw);
-    snprintf(line, sizeof line, "%s\t%s\t%u\t%.5g ± %.2g\t[%.5g, %.5g]\t%s "
-             "%.5g\t%s\t%s", role, o->p->points[k].value,
-             o->p->points[k].n_reps, e->mean, hw, e->mean - hw,
-             e->mean + hw, sim_expect_op_text(e->op), e->threshold,
+    sim_capreport_figure(e->metric, unit, e->mean, e->half_width, fig,
+                         sizeof fig);
+    sim_capreport_value(unit, e->mean - hw, lo, sizeof lo);
+    sim_capreport_value(unit, e->mean + hw, hi, sizeof hi);
+    sim_capreport_value(unit, e->threshold, thr, sizeof thr);
+    snprintf(line, sizeof line, "%s\t%s\t%u\t%s\t[%s, %s]\t%s %s\t%s\t%s",
+             role, o->p->points[k].value, o->p->points[k].n_reps, fig, lo,
+             hi, sim_expect_op_text(e->op), thr,
              sim_expect_status_name(e->status), dist);
     sim_capreport_doc_row(d, line, false);
 }
@@ -537,33 +532,15 @@ static void how_sure(struct sim_capreport_doc *d, const struct out *o)
 
 static void headroom(struct sim_capreport_doc *d, const struct out *o)
 {
-    const struct sim_pointdir *at;
-    char line[512];
+    size_t row;
 
     sim_capreport_doc_heading(d, "Headroom at the answer");
     if (o->p->answer >= o->p->n_points) {
         sim_capreport_doc_para(d, "There is no answer, so no headroom.");
         return;
     }
-    at = point_of(o, o->p->answer);
-    sim_capreport_doc_para(d, "The margin of an expectation is the distance "
-                           "from its threshold to the far end of the 95% "
-                           "interval (threshold minus upper bound for < and "
-                           "<=, lower bound minus threshold for > and >=), "
-                           "in the figure's unit and as a share of the "
-                           "threshold.");
-    sim_capreport_doc_table(d, true);
-    sim_capreport_doc_row(d, "expectation\tscope\tsimulated (95%)\t"
-                          "margin\tmargin (% of the threshold)", true);
-    for (size_t i = 0; i < at->n_expects; i++) {
-        const struct sim_pointdir_expect *e = &at->expects[i];
-
-        snprintf(line, sizeof line, "%s\t%s\t%.5g ± %.2g\t%.4g\t%.1f%%",
-                 e->text, e->scope, e->mean, e->half_width, margin_of(e),
-                 100 * margin_ratio(e));
-        sim_capreport_doc_row(d, line, false);
-    }
-    sim_capreport_doc_table(d, false);
+    row = o->row_of[o->p->answer];
+    sim_capreport_doc_margins(d, &o->s, &row, 1);
 }
 
 static void analytic(struct sim_capreport_doc *d, const struct out *o)
@@ -586,12 +563,13 @@ static void analytic(struct sim_capreport_doc *d, const struct out *o)
                           "the range" : "", p->answer < p->n_points
                           ? p->points[p->answer].value : "none");
     }
-    if (p->answer < p->n_points && a->outcome != SIM_PLANOUT_NO_MODEL) {
-        sim_strbuf_printf(&sb, " At the simulated answer, ");
-        sim_capreport_analytic(point_of(o, p->answer), &sb);
-        sim_strbuf_printf(&sb, ".");
-    }
     para_sb(d, &sb);
+    if (p->answer < p->n_points && a->outcome != SIM_PLANOUT_NO_MODEL) {
+        size_t row = o->row_of[p->answer];
+
+        sim_capreport_doc_para(d, "At the simulated answer:");
+        sim_capreport_doc_analytic(d, &o->s, &row, 1);
+    }
 }
 
 static const char *verdict_words(enum sim_planout_verdict v)
@@ -619,12 +597,15 @@ static void points_table(struct sim_capreport_doc *d, const struct out *o)
         const struct sim_pointdir_expect *e = e0 == NULL ? NULL
             : &row->point.expects[o->deciding];
         double an = analytic_value(o, &row->point);
-        char fig[96] = "-", model[48] = "-";
+        char fig[96] = "-", model[64] = "-";
 
         if (e != NULL)
-            snprintf(fig, sizeof fig, "%.5g ± %.2g", e->mean, e->half_width);
-        if (isfinite(an))
-            snprintf(model, sizeof model, "%.5g", an);
+            sim_capreport_figure(e->metric,
+                                 sim_capreport_expect_unit(&row->point, e),
+                                 e->mean, e->half_width, fig, sizeof fig);
+        if (e != NULL && isfinite(an))
+            sim_capreport_value(sim_capreport_expect_unit(&row->point, e),
+                                an, model, sizeof model);
         snprintf(line, sizeof line, "%s\t%zu\t%u\t%s\t%s\t%s",
                  o->p->points[k].value, k + 1, o->p->points[k].n_reps, fig,
                  model, verdict_words(o->p->points[k].verdict));

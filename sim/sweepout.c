@@ -37,6 +37,12 @@ struct columns {
     size_t n;
 };
 
+/* Whether the throughput-latency curve is drawn and its knee looked for. */
+static bool has_knee_curve(const struct sim_sweepout *s)
+{
+    return s->has_curve && s->is_load && s->n_rows >= 2;
+}
+
 const char *sim_sweepout_label(const struct sim_pointdir_figure *f,
                                char *buf, size_t n_buf)
 {
@@ -199,8 +205,10 @@ static json_t *json_knee(const struct sim_sweepout *s)
     const struct sim_sweepout_knee *k = &s->knee;
     json_t *o = json_object();
 
-    if (!s->has_curve)
+    if (!has_knee_curve(s)) {
+        json_decref(o);
         return json_null();
+    }
     json_object_set_new(o, "scope", json_string(k->scope));
     json_object_set_new(o, "latency", json_string(k->latency));
     json_object_set_new(o, "definition", json_string(
@@ -315,19 +323,30 @@ static bool curve_xy(const struct sim_sweepout *s, size_t r, double *x,
     return true;
 }
 
-void sim_sweepout_analyse(struct sim_sweepout *s)
+bool sim_sweepout_is_load_key(const char *key)
+{
+    static const char *const ends[] = {
+        ".arrival.rate", ".arrival.speed", ".users",
+    };
+    size_t len = strlen(key);
+
+    if (strncmp(key, "clients", 7) != 0 || (key[7] != '.' && key[7] != '['))
+        return false;
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        size_t n = strlen(ends[i]);
+
+        if (len > n && strcmp(key + len - n, ends[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Walks the curve in order of throughput: where the SLO breaks, the knee. */
+static void find_knee(struct sim_sweepout *s, const size_t *order)
 {
     struct sim_sweepout_knee *k = &s->knee;
     double x0 = NAN, y0 = NAN, x, y;
-    size_t *order;
 
-    memset(k, 0, sizeof *k);
-    s->has_curve = s->n_rows >= 2 && pick_curve(s);
-    order = s->has_curve ? curve_order(s) : NULL;
-    if (order == NULL) {
-        s->has_curve = false;
-        return;
-    }
     k->base_s = NAN;
     for (size_t i = 0; i < s->n_rows; i++) {
         if (!curve_xy(s, order[i], &x, &y))
@@ -337,14 +356,10 @@ void sim_sweepout_analyse(struct sim_sweepout *s)
             k->has_slo_cross = true;
             k->slo_x_per_s = x0 + (k->slo_s - y0) / (y - y0) * (x - x0);
         }
-        if (k->has_knee) {
-            x0 = x;
-            y0 = y;
-            continue;
-        }
-        if (isnan(k->base_s))
+        if (!k->has_knee && isnan(k->base_s)) {
             k->base_s = y;
-        else if (y >= SIM_SWEEPOUT_KNEE_FACTOR * k->base_s && y > y0) {
+        } else if (!k->has_knee && y >= SIM_SWEEPOUT_KNEE_FACTOR * k->base_s &&
+                   y > y0) {
             double target = SIM_SWEEPOUT_KNEE_FACTOR * k->base_s;
 
             k->has_knee = true;
@@ -354,7 +369,57 @@ void sim_sweepout_analyse(struct sim_sweepout *s)
         x0 = x;
         y0 = y;
     }
+}
+
+void sim_sweepout_analyse(struct sim_sweepout *s)
+{
+    size_t *order;
+
+    memset(&s->knee, 0, sizeof s->knee);
+    s->knee.slo_s = NAN;
+    s->knee.base_s = NAN;
+    s->is_load = s->n_params == 1 &&
+                 sim_sweepout_is_load_key(s->params[0].key);
+    s->has_curve = s->n_rows >= 1 && pick_curve(s);
+    if (!has_knee_curve(s))
+        return;
+    order = curve_order(s);
+    if (order == NULL) {
+        s->has_curve = false;
+        return;
+    }
+    find_knee(s, order);
     free(order);
+}
+
+const char *sim_sweepout_param_name(const struct sim_sweepout *s, size_t j)
+{
+    const char *key = s->params[j].key, *dot = strrchr(key, '.');
+    const char *last = dot != NULL && dot[1] != '\0' ? dot + 1 : key;
+
+    for (size_t i = 0; i < s->n_params; i++) {
+        const char *other = strrchr(s->params[i].key, '.');
+
+        other = other != NULL && other[1] != '\0' ? other + 1
+                                                   : s->params[i].key;
+        if (i != j && strcmp(other, last) == 0)
+            return key;
+    }
+    return last;
+}
+
+const char *sim_sweepout_point_name(const struct sim_sweepout *s, size_t r,
+                                    char *buf, size_t n_buf)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (size_t j = 0; j < s->n_params && len + 1 < n_buf; j++) {
+        snprintf(buf + len, n_buf - len, "%s%s=%s", j ? ", " : "",
+                 sim_sweepout_param_name(s, j), s->rows[r].values[j]);
+        len = strlen(buf);
+    }
+    return buf;
 }
 
 /* ---- charts ---- */
@@ -440,32 +505,154 @@ static bool is_headline(const struct sim_sweepout *s, const struct column *c)
     return false;
 }
 
+/* A zipped sweep of several parameters: its points are one series. */
+static bool is_zipped(const struct sim_sweepout *s)
+{
+    return s->n_params > 1 && strcmp(s->combine, "zip") == 0;
+}
+
+/*
+ * The x axis of the figure charts: the first parameter's numbers, or,
+ * for named values and zipped points, evenly spaced positions with a
+ * tick label each.
+ */
+struct axis {
+    double *x;                          /* per row */
+    char **ticks;                       /* per row; NULL: numeric axis */
+    const char *scale;                  /* "linear", "log", "category",
+                                           "category-slanted" */
+};
+
 /* The series a row belongs to: the values of every parameter but the
- * first ("all" when there is only one). */
+ * first; one series when there is one parameter or the sweep is zipped. */
 static void series_label(const struct sim_sweepout *s, size_t r, char *buf,
                          size_t n)
 {
     size_t len = 0;
 
     buf[0] = '\0';
-    for (size_t j = 1; j < s->n_params && len + 1 < n; j++) {
+    for (size_t j = 1; j < s->n_params && !is_zipped(s) && len + 1 < n;
+         j++) {
         snprintf(buf + len, n - len, "%s%s=%s", j > 1 ? ", " : "",
-                 s->params[j].key, s->rows[r].values[j]);
+                 sim_sweepout_param_name(s, j), s->rows[r].values[j]);
         len = strlen(buf);
     }
     if (buf[0] == '\0')
         snprintf(buf, n, "%s", s->n_rows ? "mean, 95% interval" : "");
 }
 
-/* The x of row r: the first parameter's number, or its position. */
-static double row_x(const struct sim_sweepout *s, size_t r)
+/* A tick label as one field of a data line: no tab, newline or quote. */
+static char *tick_text(const char *text)
 {
-    return s->params[0].is_numeric ? s->rows[r].numbers[0] : (double)r;
+    char *t = strdup(text);
+
+    for (char *c = t; c != NULL && *c != '\0'; c++)
+        if (*c == '\t' || *c == '\n' || *c == '\r')
+            *c = ' ';
+        else if (*c == '"')
+            *c = '\'';
+    return t;
+}
+
+/* Whether the first parameter spans enough decades for a log axis. */
+static bool is_log_axis(const struct sim_sweepout *s)
+{
+    double lo = INFINITY, hi = -INFINITY;
+
+    for (size_t r = 0; r < s->n_rows; r++) {
+        lo = fmin(lo, s->rows[r].numbers[0]);
+        hi = fmax(hi, s->rows[r].numbers[0]);
+    }
+    return lo > 0 && hi / lo >= 50;
+}
+
+/* Positions and labels of named values: each value's first appearance. */
+static int axis_categories(const struct sim_sweepout *s, struct axis *a)
+{
+    size_t n_pos = 0, widest = 0, total = 0;
+    char name[512];
+
+    for (size_t r = 0; r < s->n_rows; r++) {
+        size_t q = 0;
+
+        if (is_zipped(s)) {
+            q = r;
+        } else {
+            while (q < r && strcmp(s->rows[q].values[0],
+                                   s->rows[r].values[0]) != 0)
+                q++;
+        }
+        a->x[r] = q == r ? (double)n_pos : a->x[q];
+        n_pos += q == r;
+        a->ticks[r] = tick_text(is_zipped(s)
+            ? sim_sweepout_point_name(s, r, name, sizeof name)
+            : s->rows[r].values[0]);
+        if (a->ticks[r] == NULL)
+            return SIM_ENOMEM;
+        if (q == r) {
+            widest = strlen(a->ticks[r]) > widest ? strlen(a->ticks[r])
+                                                  : widest;
+            total += strlen(a->ticks[r]) + 2;
+        }
+    }
+    a->scale = widest > 16 || total > 64 ? "category-slanted" : "category";
+    return 0;
+}
+
+static void axis_release(struct axis *a, size_t n_rows)
+{
+    for (size_t r = 0; a->ticks != NULL && r < n_rows; r++)
+        free(a->ticks[r]);
+    free(a->ticks);
+    free(a->x);
+}
+
+static int axis_init(const struct sim_sweepout *s, struct axis *a)
+{
+    a->x = calloc(s->n_rows + 1, sizeof *a->x);
+    a->ticks = NULL;
+    a->scale = "linear";
+    if (a->x == NULL)
+        return SIM_ENOMEM;
+    if (s->params[0].is_numeric && !is_zipped(s)) {
+        for (size_t r = 0; r < s->n_rows; r++)
+            a->x[r] = s->rows[r].numbers[0];
+        a->scale = is_log_axis(s) ? "log" : "linear";
+        return 0;
+    }
+    a->ticks = calloc(s->n_rows + 1, sizeof *a->ticks);
+    if (a->ticks == NULL)
+        return SIM_ENOMEM;
+    return axis_categories(s, a);
+}
+
+/* The x axis's label: "servers.s.workers (number)", "workers, rate". */
+static void axis_label(const struct sim_sweepout *s, char *buf, size_t n)
+{
+    const struct sim_sweepout_param *p = &s->params[0];
+    size_t len = 0;
+
+    if (!is_zipped(s)) {
+        if (p->is_numeric)
+            snprintf(buf, n, "%s (%s)", p->key, p->unit[0] ? p->unit
+                                                           : "number");
+        else
+            snprintf(buf, n, "%s", p->key);
+        return;
+    }
+    buf[0] = '\0';
+    for (size_t j = 0; j < s->n_params && len + 1 < n; j++) {
+        snprintf(buf + len, n - len, "%s%s", j ? ", " : "", s->params[j].key);
+        len = strlen(buf);
+    }
+    if (len + 1 < n)
+        snprintf(buf + len, n - len, " (zipped)");
 }
 
 /* One block of a figure's data: the rows of one series, by x. */
 static void figure_block(struct sim_strbuf *sb, const struct sim_sweepout *s,
-                         const struct column *c, const char *label)
+                         const struct axis *a, const struct column *c,
+                         const char *label)
 {
     bool *done = calloc(s->n_rows + 1, sizeof *done);
     char other[256];
@@ -474,34 +661,35 @@ static void figure_block(struct sim_strbuf *sb, const struct sim_sweepout *s,
         sb->is_failed = true;
         return;
     }
-    sim_strbuf_printf(sb, "x\t%s\thalf_width\n", label);
+    sim_strbuf_printf(sb, "x\t%s\thalf_width%s\n", label,
+                      a->ticks ? "\tlabel" : "");
     for (;;) {
+        const struct sim_pointdir_figure *f;
         size_t best = s->n_rows;
 
         for (size_t r = 0; r < s->n_rows; r++) {
             series_label(s, r, other, sizeof other);
             if (done[r] || strcmp(other, label) != 0)
                 continue;
-            if (best == s->n_rows || row_x(s, r) < row_x(s, best))
+            if (best == s->n_rows || a->x[r] < a->x[best])
                 best = r;
         }
         if (best == s->n_rows)
             break;
         done[best] = true;
-        {
-            const struct sim_pointdir_figure *f =
-                sim_pointdir_find(&s->rows[best].point, c->scope, c->name);
-
-            sim_strbuf_printf(sb, "%.17g\t%.17g\t%.17g\n", row_x(s, best),
-                              f ? f->mean : NAN, f ? f->half_width : NAN);
-        }
+        f = sim_pointdir_find(&s->rows[best].point, c->scope, c->name);
+        sim_strbuf_printf(sb, "%.17g\t%.17g\t%.17g", a->x[best],
+                          f ? f->mean : NAN, f ? f->half_width : NAN);
+        if (a->ticks)
+            sim_strbuf_printf(sb, "\t%s", a->ticks[best]);
+        sim_strbuf_printf(sb, "\n");
     }
     free(done);
 }
 
 /* The data of one figure's chart: one block per series. */
 static void figure_data(struct sim_strbuf *sb, const struct sim_sweepout *s,
-                        const struct column *c)
+                        const struct axis *a, const struct column *c)
 {
     char label[256], seen[64][256];
     size_t n_seen = 0;
@@ -517,22 +705,8 @@ static void figure_data(struct sim_strbuf *sb, const struct sim_sweepout *s,
         snprintf(seen[n_seen++], sizeof seen[0], "%s", label);
         if (n_seen > 1)
             sim_strbuf_printf(sb, "\n\n");
-        figure_block(sb, s, c, label);
+        figure_block(sb, s, a, c, label);
     }
-}
-
-/* Whether the first parameter spans enough decades for a log axis. */
-static bool is_log_axis(const struct sim_sweepout *s)
-{
-    double lo = INFINITY, hi = -INFINITY;
-
-    if (!s->params[0].is_numeric)
-        return false;
-    for (size_t r = 0; r < s->n_rows; r++) {
-        lo = fmin(lo, s->rows[r].numbers[0]);
-        hi = fmax(hi, s->rows[r].numbers[0]);
-    }
-    return lo > 0 && hi / lo >= 50;
 }
 
 /* Runs one chart script; records the chart when it was drawn. */
@@ -569,9 +743,10 @@ static int put_file(const char *dir, const char *name, struct sim_strbuf *sb,
 }
 
 static int figure_chart(struct sim_sweepout *s, const char *dir,
-                        const char *scripts, const struct column *c)
+                        const char *scripts, const struct axis *a,
+                        const struct column *c)
 {
-    char name[96], data[4200], out[4200], file[96], title[200], x[160];
+    char name[96], data[4200], out[4200], file[96], title[200], x[400];
     char y[160];
     struct sim_strbuf sb;
     struct sim_error err = {0};
@@ -581,22 +756,19 @@ static int figure_chart(struct sim_sweepout *s, const char *dir,
     slug(title, name, sizeof name - 8);
     snprintf(file, sizeof file, "charts/%.60s.tsv", name);
     sim_strbuf_init(&sb);
-    figure_data(&sb, s, c);
+    figure_data(&sb, s, a, c);
     if (put_file(dir, file, &sb, data, sizeof data, &err) != 0)
         return SIM_EIO;
     snprintf(file, sizeof file, "charts/%.60s.svg", name);
     snprintf(out, sizeof out, "%s/%s", dir, file);
-    snprintf(x, sizeof x, "%s (%s)", s->params[0].key,
-             s->params[0].is_numeric ? (s->params[0].unit[0]
-                                        ? s->params[0].unit : "number")
-                                     : "point");
+    axis_label(s, x, sizeof x);
     snprintf(y, sizeof y, "%s (%s)", c->name, c->unit);
     args[0] = data;
     args[1] = out;
     args[2] = title;
     args[3] = x;
     args[4] = y;
-    args[5] = is_log_axis(s) ? "log" : "linear";
+    args[5] = a->scale;
     args[6] = NULL;
     draw(s, scripts, "sweep.gp", args, file, title);
     return 0;
@@ -673,6 +845,7 @@ int sim_sweepout_charts(struct sim_sweepout *s, const char *dir,
 {
     char scripts[4096], path[4200];
     struct columns cols;
+    struct axis a;
     int rc = 0;
 
     s->n_charts = 0;
@@ -683,15 +856,21 @@ int sim_sweepout_charts(struct sim_sweepout *s, const char *dir,
                              strerror(errno));
     if (s->n_rows == 0 || s->n_params == 0 || columns_build(s, &cols) != 0)
         return 0;
+    if (axis_init(s, &a) != 0) {
+        axis_release(&a, s->n_rows);
+        free(cols.c);
+        return sim_error_set(err, SIM_ENOMEM, "out of memory");
+    }
     if (!find_scripts(scripts, sizeof scripts))
         snprintf(s->chart_note, sizeof s->chart_note, "the chart scripts "
                  "(plots/) were not found: set DISTSIM_PLOTS");
     for (size_t k = 0; k < cols.n && rc == 0 && s->chart_note[0] == '\0';
          k++)
         if (is_headline(s, &cols.c[k]))
-            rc = figure_chart(s, dir, scripts, &cols.c[k]);
-    if (rc == 0 && s->has_curve && s->chart_note[0] == '\0')
+            rc = figure_chart(s, dir, scripts, &a, &cols.c[k]);
+    if (rc == 0 && has_knee_curve(s) && s->chart_note[0] == '\0')
         rc = knee_chart(s, dir, scripts);
+    axis_release(&a, s->n_rows);
     free(cols.c);
     if (rc != 0)
         return sim_error_set(err, rc, "cannot write the chart data in "

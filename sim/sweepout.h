@@ -62,13 +62,20 @@ struct sim_sweepout {
     size_t n_rows;
     struct sim_sweepout_knee knee;      /* filled by sim_sweepout_analyse */
     bool has_curve;                     /* a client has throughput and
-                                           latency: the curve is drawn */
+                                           latency: the table shows them */
+    bool is_load;                       /* the one parameter is an offered
+                                           load: the knee is looked for
+                                           and the curve is drawn */
     struct sim_sweepout_chart charts[SIM_SWEEPOUT_MAX_CHARTS + 1];
     size_t n_charts;                    /* filled by sim_sweepout_charts */
     char chart_note[160];               /* why charts are missing, or "" */
 };
 
-/* Finds the throughput-latency curve, the SLO on it and its knee. */
+/*
+ * Finds the client whose throughput and latency the reports show and,
+ * when the sweep varies an offered load alone, the SLO on its
+ * throughput-latency curve and the knee.
+ */
 void sim_sweepout_analyse(struct sim_sweepout *s);
 
 /* Writes sweep.tsv at path. Returns 0 or SIM_EIO with err. */
@@ -87,6 +94,26 @@ int sim_sweepout_write_json(const struct sim_sweepout *s, const char *path,
  */
 int sim_sweepout_charts(struct sim_sweepout *s, const char *dir,
                         struct sim_error *err);
+
+/*
+ * Whether a key path sets an offered load: a client's arrival rate,
+ * trace speed or closed-loop users.
+ */
+bool sim_sweepout_is_load_key(const char *key);
+
+/*
+ * The name of parameter j for people: the last part of its key path
+ * ("workers"), or the whole key when another parameter's last part is
+ * the same. Points into the key.
+ */
+const char *sim_sweepout_param_name(const struct sim_sweepout *s, size_t j);
+
+/*
+ * Point r named by its values, "workers=4, rate=2k/s", into buf; returns
+ * buf.
+ */
+const char *sim_sweepout_point_name(const struct sim_sweepout *s, size_t r,
+                                    char *buf, size_t n_buf);
 
 /* Label of a figure for people: "client c response_time.p99 (s)". */
 const char *sim_sweepout_label(const struct sim_pointdir_figure *f,

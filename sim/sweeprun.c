@@ -17,11 +17,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sim/capreport.h"
 #include "sim/hash.h"
 #include "sim/outdir.h"
 #include "sim/strbuf.h"
 #include "sim/summary.h"
+#include "sim/sweepdoc.h"
 #include "sim/sweepout.h"
 #include "sim/tasks.h"
 
@@ -694,7 +694,7 @@ static int finish(struct sim_sweeprun *run, struct sim_outdir *od,
         snprintf(s.chart_note, sizeof s.chart_note, "No charts were drawn "
                  "(--charts none).");
     if (rc == 0)
-        rc = sim_capreport_sweep(&s, od->tmp, err);
+        rc = sim_sweepdoc_write(&s, od->tmp, err);
     if (rc == 0)
         rc = sim_outdir_commit(od, err);
     if (rc == 0 && (*table = make_table(&s, od->final, n_run)) == NULL)

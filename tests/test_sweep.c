@@ -67,7 +67,7 @@ static void compare_outputs(const char *a, const char *b, size_t n_points)
 {
     static const char *const files[] = {
         "sweep.tsv", "summary.json", "report.md", "report.html",
-        "sweep.key", "charts/throughput-latency.tsv",
+        "sweep.key", "charts/client-c-response-time-p99.tsv",
     };
     char pa[512], pb[512];
 
