@@ -507,19 +507,18 @@ static void table_expects(struct sim_strbuf *sb, const struct sim_summary *s)
 static void table_notes(struct sim_strbuf *sb, const struct sim_summary *s)
 {
     const struct sim_report *r = s->first;
+    size_t width = 0;
 
     if (r == NULL || r->n_notes == 0)
         return;
+    /* Times to the millisecond, kinds in one column as wide as the widest. */
+    for (size_t i = 0; i < r->n_notes; i++)
+        if (strlen(r->notes[i].kind) > width)
+            width = strlen(r->notes[i].kind);
     sim_strbuf_printf(sb, "timeline (replication 0)\n");
-    for (size_t i = 0; i < r->n_notes; i++) {
-        sim_time ns = 0;
-        char t[48];
-
-        sim_time_from_s(r->notes[i].t_s, &ns);
-        sim_strbuf_printf(sb, "  %13ss  %-12s %s\n",
-                          sim_units_format_seconds(ns, t, sizeof t),
-                          r->notes[i].kind, r->notes[i].text);
-    }
+    for (size_t i = 0; i < r->n_notes; i++)
+        sim_strbuf_printf(sb, "  %10.3fs  %-*s  %s\n", r->notes[i].t_s,
+                          (int)width, r->notes[i].kind, r->notes[i].text);
     sim_strbuf_printf(sb, "\n");
 }
 

@@ -141,8 +141,8 @@ static void test_summary__table_of_two_replications(void)
                  "  response time p99                     42 ms  ± 13\n"
                  "  lost writes                               0  ± 0\n\n")
           != NULL);
-    CHECK(strstr(table, "\n           58.5s  crash        a\n"
-                        "   85.500482216s  rejoined     a \"quoted\" name\n")
+    CHECK(strstr(table, "\n      58.500s  crash     a\n"
+                        "      85.500s  rejoined  a \"quoted\" name\n")
           != NULL);
     free(table);
     sim_summary_release(&s);
