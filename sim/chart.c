@@ -514,12 +514,25 @@ static int chart_consistency(struct prep *p)
         .what = "stale reads and replication lag", .caption = "Share of "
         "each client's reads that returned a version older than the "
         "newest committed one, and the replication lag of each database "
-        "shard (the mean time from commit to apply of the writes its "
-        "followers applied), in ms, in each window.",
+        "shard (how long the oldest write a follower has not applied has "
+        "been waiting, averaged over its followers), in ms, in each "
+        "window.",
         .may_log = {false, true},
     };
+    static const char *const whats[] = {"replication lag", "stale reads"};
 
-    return chart_two(p, &sp, names, scales, units);
+    p->n_lines = 0;
+    for (int k = 0; k < 2; k++)
+        sp.n_lines[k] = add_matching(p, sp.scope_kind, names[k], scales[k],
+                                     k == 0 ? 100 : INFINITY, units[k]);
+    if (p->n_lines == 0)
+        return 0;
+    if (sp.n_lines[1] == 0)
+        sp.caption = "Share of each client's reads that returned a version "
+                     "older than the newest committed one, in each window.";
+    if (sp.n_lines[0] == 0 || sp.n_lines[1] == 0)
+        sp.what = whats[sp.n_lines[0] > 0];
+    return emit(p, &sp);
 }
 
 static void add_curve_line(struct prep *p, const char *label,
