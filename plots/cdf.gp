@@ -6,7 +6,8 @@
 #                        RUN_S LAYOUT
 # (SHADING, N_SHADING and RUN_S unused). LAYOUT starts with the number of
 # curves. DATA has six columns per curve after the point index: x, its
-# bounds, y, its bounds; this script only formats. A curve's key is its x header up to " x (".
+# bounds, y, its bounds; this script only formats. A curve's key is its
+# x header up to " x (".
 data = ARG1
 bands = int(ARG7)
 n = int(word(ARG9, 1))

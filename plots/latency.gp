@@ -6,8 +6,9 @@
 #                            BANDS RUN_S LAYOUT
 # LAYOUT is "N 0 LOG FLOOR ...": N lines, and LOG 1 asks for a log y axis
 # from FLOOR, which distsim chooses when the values span more than 30
-# times (values below the floor are drawn on it). DATA holds every number already scaled;
-# this script only formats. A line's key is its header up to " (".
+# times (values below the floor are drawn on it). DATA holds every
+# number already scaled; this script only formats. A line's key is its
+# header up to " (".
 data = ARG1
 shading = ARG5
 n_shading = int(ARG6)

@@ -5,8 +5,9 @@
 #   gnuplot -d -c servers.gp DATA OUT FORMAT TITLE SHADING N_SHADING
 #                            BANDS RUN_S LAYOUT
 # LAYOUT starts "N1 N2", the lines of each panel (a panel of none is
-# left out); its other words are unused. DATA holds every number already scaled; this
-# script only formats. A line's key is its header up to " (".
+# left out); its other words are unused. DATA holds every number
+# already scaled; this script only formats. A line's key is its header up
+# to " (".
 data = ARG1
 shading = ARG5
 n_shading = int(ARG6)
