@@ -43,13 +43,21 @@ set y2range [0:1]
 unset y2tics
 set grid ytics lc rgb "#dddddd"
 set style fill transparent solid 0.2 noborder
+# The warm-up's label lies at the foot of its band, the faults' at the
+# top of theirs, so that a fault from 0 s does not cover it.
+warm(c) = strcol(c) eq "warm-up" ? "warm-up" : ""
+fault(c) = strcol(c) eq "warm-up" ? "" : strcol(c)
 
 plot \
     for [k=1:(n_shading > 0)] shading using 1:(0):1:2:(0):(1):3 \
         axes x1y2 with boxxyerror lc rgb variable notitle, \
-    for [k=1:(n_shading > 0)] shading using 1:(0.98):4 axes x1y2 \
-        with labels left rotate by -90 offset 1,0 font ",8" \
-        tc rgb "#505050" noenhanced notitle, \
+    for [k=1:(n_shading > 0)] shading using 1:(0.98):(fault(4)) \
+        axes x1y2 with labels left rotate by -90 offset 1,0 \
+        font ",8" tc rgb "#505050" noenhanced notitle, \
+    for [k=1:(n_shading > 0)] shading \
+        using (($1 + $2) / 2):(0.03):(warm(4)) axes x1y2 \
+        with labels center font ",8" tc rgb "#505050" \
+        noenhanced notitle, \
     for [i=0:(bands ? n - 1 : -1)] data \
         using 1:(clip(column(3 + 3 * i))):(clip(column(4 + 3 * i))) \
         with filledcurves lc i + 1 notitle, \

@@ -276,15 +276,14 @@ static void scope_label(const struct sim_summary *s,
 {
     const char *who = scope_name(ser->scope);
     const char *dot = strchr(who, '.');
-    int len = (int)(dot - who);
 
     if (!is_prefix(ser->scope, "database ") || dot == NULL ||
         strchr(dot + 1, '.') != NULL)
         snprintf(buf, n, "%s", who);
     else if (n_shards(s, ser, (size_t)(dot + 1 - ser->scope)) > 1)
-        snprintf(buf, n, "%.*s shard %s", len, who, dot + 1);
+        snprintf(buf, n, "%.*s shard %s", (int)(dot - who), who, dot + 1);
     else
-        snprintf(buf, n, "%.*s", len, who);
+        snprintf(buf, n, "%.*s", (int)(dot - who), who);
 }
 
 /*
