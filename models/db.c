@@ -570,7 +570,11 @@ static int log_init(struct db_log *log, unsigned n_peers)
     memset(log, 0, sizeof *log);
     log->base = 1;
     log->peers = calloc(n_peers, sizeof *log->peers);
-    return log->peers != NULL ? 0 : SIM_ENOMEM;
+    if (log->peers == NULL)
+        return SIM_ENOMEM;
+    for (unsigned f = 0; f < n_peers; f++)
+        log->peers[f].t_behind = SIM_TIME_NEVER;
+    return 0;
 }
 
 static void replica_release(struct db_replica *r)
@@ -595,7 +599,6 @@ static void shard_release(struct db_shard *s, unsigned n_replicas)
     sim_hist_free(s->st.lag_hist);
     free(s->win_requests);
     free(s->win_lag_sum);
-    free(s->win_lag_n);
 }
 
 static void db_destroy(void *state)
@@ -632,10 +635,9 @@ static int shard_init(struct db *db, struct db_shard *s, unsigned index)
     s->st.lag_hist = sim_hist_new();
     s->win_requests = calloc(w + 1, sizeof *s->win_requests);
     s->win_lag_sum = calloc(w + 1, sizeof *s->win_lag_sum);
-    s->win_lag_n = calloc(w + 1, sizeof *s->win_lag_n);
     if (log_init(&s->log, n) != 0 || s->rep == NULL || s->heard == NULL ||
         s->st.lag_hist == NULL || s->win_requests == NULL ||
-        s->win_lag_sum == NULL || s->win_lag_n == NULL)
+        s->win_lag_sum == NULL)
         return SIM_ENOMEM;
     return 0;
 }
@@ -883,31 +885,43 @@ static void report_books(struct sim *sim, const struct db *db,
                    (double)db->n_in_flight);
 }
 
-/* Per window: requests routed to the shard, its lag, its utilisation. */
+/* The length of window w, the last one cut at the run's end, in s. */
+static double window_s(struct sim *sim, size_t w)
+{
+    sim_time width = sim_window_width(sim);
+    sim_time end = (sim_time)(w + 1) * width;
+
+    if (end > sim_run_end(sim))
+        end = sim_run_end(sim);
+    return sim_time_to_s(end - (sim_time)w * width);
+}
+
+/*
+ * Per window: requests routed to the shard; its replication lag, the
+ * time-average over the window and the followers of how long the oldest
+ * entry a follower has not applied has been waiting (0 when it has them
+ * all; a follower cut off keeps falling behind), when the replicas follow
+ * a log; its utilisation.
+ */
 static void report_series(struct sim *sim, const struct db *db,
                           const struct db_shard *s, const char *scope,
                           struct sim_report *rep)
 {
     size_t n = db->n_windows;
     double *v = calloc(n + 1, sizeof *v);
-    sim_time width = sim_window_width(sim);
+    unsigned n_streams = db_repl_lag_streams(db);
 
     if (v == NULL) {
         rep->status = SIM_ENOMEM;
         return;
     }
-    for (size_t w = 0; w < n; w++) {
-        sim_time end = (sim_time)(w + 1) * width;
-
-        if (end > sim_run_end(sim))
-            end = sim_run_end(sim);
-        v[w] = (double)s->win_requests[w] /
-               sim_time_to_s(end - (sim_time)w * width);
-    }
-    sim_report_series(rep, scope, "requests", "1/s", v, n);
     for (size_t w = 0; w < n; w++)
-        v[w] = s->win_lag_n[w] ? s->win_lag_sum[w] / s->win_lag_n[w] : NAN;
-    sim_report_series(rep, scope, "replication_lag", "s", v, n);
+        v[w] = (double)s->win_requests[w] / window_s(sim, w);
+    sim_report_series(rep, scope, "requests", "1/s", v, n);
+    for (size_t w = 0; w < n && n_streams > 0; w++)
+        v[w] = s->win_lag_sum[w] / (n_streams * window_s(sim, w));
+    if (n_streams > 0)
+        sim_report_series(rep, scope, "replication_lag", "s", v, n);
     memset(v, 0, n * sizeof *v);
     for (unsigned r = 0; r < db->c.n_replicas; r++)
         if (station_add_busy_series(&s->rep[r].st, sim,
@@ -977,6 +991,8 @@ static void db_report(struct sim *sim, void *state, struct sim_report *rep)
     if (db->record != NULL)
         record_report(db->record, sim, scope, rep);
     sim_hist_free(sum.lag_hist);
+    for (unsigned k = 0; k < db->c.n_shards; k++)
+        db_repl_lag_finish(sim, &db->shards[k]);
     for (unsigned k = 0; db->c.n_shards > 1 && k < db->c.n_shards; k++)
         report_shard(sim, db, &db->shards[k], rep);
     if (db->c.n_shards == 1)

@@ -62,15 +62,12 @@ static void answer(struct sim *sim, struct db_replica *r, struct sim_req *req,
 
 /* --- what a replica holds ------------------------------------------------ */
 
-static void record_lag(struct sim *sim, struct db_shard *s, sim_time lag)
+static void record_lag(struct db_shard *s, sim_time lag)
 {
     double lag_s = sim_time_to_s(lag);
-    size_t w = sim_window_of(sim, sim_now(sim));
 
     sim_tally_add(&s->st.lag, lag_s);
     sim_hist_add(s->st.lag_hist, lag_s);
-    s->win_lag_sum[w] += lag_s;
-    s->win_lag_n[w]++;
 }
 
 /*
@@ -100,7 +97,7 @@ static void apply_version(struct sim *sim, struct db_replica *r, uint64_t key,
     it->version = version;
     it->t_visible = sim_now(sim);
     if (t_commit >= 0)
-        record_lag(sim, shard_of(r), sim_now(sim) - t_commit);
+        record_lag(shard_of(r), sim_now(sim) - t_commit);
 }
 
 void db_repl_make_visible(struct sim *sim, struct db_replica *r,
@@ -173,6 +170,96 @@ static void drop_held(struct sim *sim, struct db_replica *r)
     r->n_held = r->n_free_held = r->n_waiting = 0;
 }
 
+/* --- replication lag over time ------------------------------------------ */
+
+/*
+ * Adds to s's windows the integral over [from, to) of t - since, the lag
+ * of a follower that has lacked an entry appended at since, in s^2.
+ */
+static void lag_add(struct sim *sim, struct db_shard *s, sim_time since,
+                    sim_time from, sim_time to)
+{
+    sim_time width = sim_window_width(sim);
+
+    while (from < to) {
+        size_t w = sim_window_of(sim, from);
+        sim_time end = (sim_time)(w + 1) * width;
+        double a, b;
+
+        if (end > to || end <= from)
+            end = to;
+        a = sim_time_to_s(from - since);
+        b = sim_time_to_s(end - since);
+        s->win_lag_sum[w] += (b * b - a * a) / 2;
+        from = end;
+    }
+}
+
+/*
+ * Adds every follower's lag on log up to now, then notes since when each
+ * lacks an entry: the append time of the first entry it has not applied,
+ * or SIM_TIME_NEVER when it has them all. Called whenever an entry is
+ * appended or a follower's applied position moves, so that between calls
+ * a follower's lag grows at one second per second: one that receives
+ * nothing keeps falling behind, whatever happens to the others.
+ */
+static void lag_follow(struct sim *sim, struct db_shard *s,
+                       struct db_log *log)
+{
+    sim_time now = sim_now(sim);
+
+    for (unsigned f = 0; f < s->rep[0].db->c.n_replicas; f++) {
+        struct db_peer *p = &log->peers[f];
+        uint64_t next = p->applied + 1;
+
+        if (p->t_behind != SIM_TIME_NEVER)
+            lag_add(sim, s, p->t_behind, p->t_lag, now);
+        p->t_lag = now;
+        if (f == log->owner || next > log->last)
+            p->t_behind = SIM_TIME_NEVER;
+        else if (next >= log->base)
+            p->t_behind = entry_at(log, next)->t_append;
+        else if (p->t_behind == SIM_TIME_NEVER)
+            p->t_behind = now;      /* forgotten entries: from now on */
+    }
+}
+
+/* Adds the lag of every follower of log up to the end of the run. */
+static void lag_finish_log(struct sim *sim, struct db_shard *s,
+                           struct db_log *log)
+{
+    sim_time end = sim_run_end(sim);
+
+    for (unsigned f = 0; f < s->rep[0].db->c.n_replicas; f++) {
+        struct db_peer *p = &log->peers[f];
+
+        if (p->t_behind != SIM_TIME_NEVER && p->t_lag < end)
+            lag_add(sim, s, p->t_behind, p->t_lag, end);
+        p->t_lag = end;
+    }
+}
+
+void db_repl_lag_finish(struct sim *sim, struct db_shard *s)
+{
+    const struct db *db = s->rep[0].db;
+
+    if (db->c.repl == DB_REPL_MULTI) {
+        for (unsigned r = 0; r < db->c.n_replicas; r++)
+            lag_finish_log(sim, s, s->rep[r].own_log);
+    } else if (is_leader_mode(db)) {
+        lag_finish_log(sim, s, &s->log);
+    }
+}
+
+unsigned db_repl_lag_streams(const struct db *db)
+{
+    unsigned n = db->c.n_replicas;
+
+    if (n < 2 || !(is_leader_mode(db) || db->c.repl == DB_REPL_MULTI))
+        return 0;
+    return db->c.repl == DB_REPL_MULTI ? n * (n - 1) : n - 1;
+}
+
 /* --- logs ---------------------------------------------------------------- */
 
 static bool log_grow(struct db_log *log)
@@ -211,9 +298,14 @@ static bool log_make_room(struct db_log *log, unsigned n_peers)
     return true;
 }
 
-/* Appends a zeroed entry; NULL when no room can be made. */
-static struct db_entry *log_append(struct db_log *log, unsigned n_peers)
+/*
+ * Appends to shard s's log an entry, zeroed but for its append time;
+ * NULL when no room can be made.
+ */
+static struct db_entry *log_append(struct sim *sim, struct db_shard *s,
+                                   struct db_log *log)
 {
+    unsigned n_peers = s->rep[0].db->c.n_replicas;
     struct db_entry *e;
 
     if (log->last + 1 - log->base == log->cap &&
@@ -222,8 +314,10 @@ static struct db_entry *log_append(struct db_log *log, unsigned n_peers)
     log->last++;
     e = entry_at(log, log->last);
     memset(e, 0, sizeof *e);
+    e->t_append = sim_now(sim);
     log->peers[log->owner].recv = log->last;
     log->peers[log->owner].applied = log->last;
+    lag_follow(sim, s, log);
     return e;
 }
 
@@ -290,6 +384,7 @@ static void apply_upto(struct sim *sim, struct db_replica *r,
     }
     if (hi > p->applied)
         p->applied = hi;
+    lag_follow(sim, shard_of(r), log);
 }
 
 /* --- leader-based writes ------------------------------------------------- */
@@ -366,7 +461,7 @@ static void leader_write(struct sim *sim, struct db_replica *r,
         answer(sim, r, req, SIM_FAIL_NODE_DOWN, 0);
         return;
     }
-    e = log_append(&s->log, db->c.n_replicas);
+    e = log_append(sim, s, &s->log);
     if (e == NULL) {
         answer(sim, r, req, SIM_FAIL_NO_QUORUM, 0);
         return;
@@ -463,7 +558,7 @@ static void multi_write(struct sim *sim, struct db_replica *r,
     struct db_stamp stamp = {sim_entity_clock(sim, r->id), r->id};
     const struct db_item *it = db_store_find(&r->store, req->key);
     uint64_t seen = it != NULL ? it->seen : 0, v;
-    struct db_entry *e = log_append(log, db->c.n_replicas);
+    struct db_entry *e = log_append(sim, shard_of(r), log);
 
     if (e == NULL) {
         answer(sim, r, req, SIM_FAIL_NO_QUORUM, 0);
@@ -681,6 +776,7 @@ static void apply_snapshot(struct sim *sim, struct db_replica *r,
     if (is_current(log, src, m)) {
         copy_state(sim, r, &shard_of(r)->rep[src]);
         p->recv = p->applied = log->last;
+        lag_follow(sim, shard_of(r), log);
         drain(sim, r, log);
     }
     ack(sim, r, m, p->applied);
@@ -1035,6 +1131,7 @@ uint64_t db_repl_promote(struct sim *sim, struct db_shard *s, unsigned r)
     log->owner = r;
     s->leader = r;
     reset_peers(sim, s, p);
+    lag_follow(sim, s, log);
     return lacked;
 }
 
@@ -1051,7 +1148,7 @@ static bool restore(struct sim *sim, struct db_shard *s,
 
     if (db_store_version(&l->store, o->key) >= o->version)
         return false;
-    e = log_append(&s->log, l->db->c.n_replicas);
+    e = log_append(sim, s, &s->log);
     if (e == NULL)
         return false;
     e->key = o->key;

@@ -110,6 +110,7 @@ struct db_entry {
     uint64_t key;
     uint64_t version;                   /* truth version; 0 until acked */
     sim_time t_commit;                  /* when acknowledged, ns */
+    sim_time t_append;                  /* when its writer logged it, ns */
     struct db_stamp stamp;              /* multi-leader: last-writer-wins */
     struct sim_req *req;                /* a write waiting for acks */
     uint64_t timeout_event;             /* its write_timeout, while waiting */
@@ -129,6 +130,9 @@ struct db_peer {
     uint64_t recv;                      /* receiver: received in order */
     uint64_t applied;                   /* receiver: applied */
     sim_time apply_at;                  /* receiver: last apply scheduled */
+    sim_time t_behind;                  /* receiver: t_append of the first
+                                           entry not applied; NEVER: none */
+    sim_time t_lag;                     /* receiver: lag added up to here */
 };
 
 /*
@@ -205,8 +209,8 @@ struct db_shard {
     size_t n_orphans, cap_orphans;
     struct db_shard_stats st;
     uint64_t *win_requests;             /* per window: requests routed */
-    double *win_lag_sum;                /* per window: lag, s */
-    uint64_t *win_lag_n;                /* per window: lag samples */
+    double *win_lag_sum;                /* per window: integral over time
+                                           of every follower's lag, s^2 */
 };
 
 /* A quorum read or write in progress at the router. */
@@ -316,6 +320,18 @@ void db_repl_start(struct sim *sim, struct db_replica *r);
  */
 void db_repl_make_visible(struct sim *sim, struct db_replica *r,
                           uint64_t key, uint64_t version, sim_time t_commit);
+
+/*
+ * Adds the replication lag of every follower of s up to the end of the
+ * run to s->win_lag_sum; the report calls it once its windows are read.
+ */
+void db_repl_lag_finish(struct sim *sim, struct db_shard *s);
+
+/*
+ * Follower streams whose lag s->win_lag_sum adds up: one per follower of
+ * each log; 0 when the replicas follow no log (quorum, or one replica).
+ */
+unsigned db_repl_lag_streams(const struct db *db);
 
 /* The shard's leader stopped answering: it may lead no more. */
 void db_repl_depose(struct sim *sim, struct db_shard *s);

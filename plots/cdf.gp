@@ -3,13 +3,15 @@
 # the response time as error bars when there are replications. distsim
 # runs it in the output directory as
 #   gnuplot -d -c cdf.gp DATA OUT FORMAT TITLE SHADING N_SHADING BANDS
-#                        RUN_S COUNTS
-# (SHADING, N_SHADING and RUN_S unused). DATA has six columns per curve
-# after the point index: x, its bounds, y, its bounds; this script only
-# formats.
+#                        RUN_S LAYOUT
+# (SHADING, N_SHADING and RUN_S unused). LAYOUT starts with the number of
+# curves. DATA has six columns per curve after the point index: x, its
+# bounds, y, its bounds; this script only formats. A curve's key is its
+# x header up to " x (".
 data = ARG1
 bands = int(ARG7)
 n = int(word(ARG9, 1))
+key(h) = h[1:strstrt(h, " x (") - 1]
 
 set encoding utf8
 if (ARG3 eq "svg") {
@@ -33,4 +35,4 @@ plot \
               :(column(3 + 6 * i)):(column(4 + 6 * i)) \
         with xerrorbars lc i + 1 pt 0 notitle, \
     for [i=0:n - 1] data using (column(2 + 6 * i)):(column(5 + 6 * i)) \
-        with lines lw 1.5 lc i + 1 title word(columnhead(2 + 6 * i), 1)
+        with lines lw 1.5 lc i + 1 title key(columnhead(2 + 6 * i))

@@ -8,9 +8,22 @@
  * replications, and the low and high ends of its 95% interval), scaled to
  * the unit on the axis. A curve chart's file has one row per point and
  * six columns per curve (x and its bounds, y and its bounds). The header
- * names every column and its unit; the first word of a line's header is
- * its name in the key. Scenario text reaches gnuplot only as data or as
- * an argument value, never as script text.
+ * names every column and its unit; a line's header up to " (" is its name
+ * in the key, as a reader knows it: a component's name from the scenario,
+ * "p99", "read". Scenario text reaches gnuplot only as data or as an
+ * argument value, never as script text.
+ *
+ * Axes are chosen here too. A panel over time whose largest value is more
+ * than SIM_CHART_LOG_RATIO (30) times its smallest positive one has a log
+ * y axis: on a linear axis the lowest line would then lie in the bottom
+ * thirtieth of the plot (about 10 pixels of 330), where its changes cannot
+ * be seen, as happens to p50 when a partition sends p99.9 up a hundredfold.
+ * Below that ratio a linear axis reads more easily, and the usual spread of
+ * a healthy service (p99.9 some 5 to 20 times p50) stays linear. A curve
+ * chart's x range runs from the decade below its first point to the decade
+ * above the point where every curve has reached CHART_FRESH (and stays
+ * there), or where its data end; a curve always that fresh shows all its
+ * data.
  */
 #include "sim/chart.h"
 
@@ -25,6 +38,7 @@
 
 #define CHART_TITLE_TEXT 90             /* bytes of scenario text in titles */
 #define CHART_LABEL_MAX 40              /* bytes of a fault's label */
+#define CHART_FRESH 0.99                /* a visibility curve "reached 1" */
 
 /* One line of a chart: a series (or curve coordinate) on an axis. */
 struct line {
@@ -232,32 +246,93 @@ static void add_series_line(struct prep *p, const char *label,
 }
 
 /*
- * Lines for every series named name (or starting with name, is_prefix)
- * in a scope starting with scope_kind; a longer name adds its rest to the
- * label ("orders/p99"). Returns how many.
+ * How many series named as ser is have a scope that is a shard of ser's
+ * database: "database orders.0", "database orders.1", ...; plen is the
+ * length of "database orders.".
+ */
+static size_t n_shards(const struct sim_summary *s,
+                       const struct sim_summary_series *ser, size_t plen)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < s->n_series; i++) {
+        const struct sim_summary_series *o = &s->series[i];
+
+        n += strcmp(o->name, ser->name) == 0 &&
+             strncmp(o->scope, ser->scope, plen) == 0 &&
+             strchr(o->scope + plen, '.') == NULL;
+    }
+    return n;
+}
+
+/*
+ * The name a reader knows a series' component by: "client web" gives
+ * "web"; the shard "database orders.1" gives "orders shard 1", or
+ * "orders" when the database has one shard.
+ */
+static void scope_label(const struct sim_summary *s,
+                        const struct sim_summary_series *ser, char *buf,
+                        size_t n)
+{
+    const char *who = scope_name(ser->scope);
+    const char *dot = strchr(who, '.');
+
+    if (!is_prefix(ser->scope, "database ") || dot == NULL ||
+        strchr(dot + 1, '.') != NULL)
+        snprintf(buf, n, "%s", who);
+    else if (n_shards(s, ser, (size_t)(dot + 1 - ser->scope)) > 1)
+        snprintf(buf, n, "%.*s shard %s", (int)(dot - who), who, dot + 1);
+    else
+        snprintf(buf, n, "%.*s", (int)(dot - who), who);
+}
+
+/*
+ * Lines for every series named name in a scope starting with scope_kind,
+ * each labelled with its component. Returns how many.
  */
 static size_t add_matching(struct prep *p, const char *scope_kind,
-                           const char *name, bool is_name_prefix,
-                           double scale, double cap, const char *unit)
+                           const char *name, double scale, double cap,
+                           const char *unit)
 {
-    size_t before = p->n_lines, len = strlen(name);
+    size_t before = p->n_lines;
     char label[96];
 
     for (size_t i = 0; i < p->s->n_series; i++) {
         const struct sim_summary_series *ser = &p->s->series[i];
-        const char *rest = ser->name + len;
 
         if (!is_prefix(ser->scope, scope_kind) ||
-            !(is_name_prefix ? is_prefix(ser->name, name)
-                             : strcmp(ser->name, name) == 0))
+            strcmp(ser->name, name) != 0)
             continue;
-        while (*rest == '.' || *rest == '_')
-            rest++;
-        snprintf(label, sizeof label, "%s%s%s", scope_name(ser->scope),
-                 *rest ? "/" : "", rest);
+        scope_label(p->s, ser, label, sizeof label);
         add_series_line(p, label, ser, scale, cap, unit);
     }
     return p->n_lines - before;
+}
+
+/*
+ * Chooses panel k's y axis from its n lines starting at first: log when
+ * their values span more than SIM_CHART_LOG_RATIO, its floor then the
+ * power of ten at or below the smallest positive value.
+ */
+static void choose_y_axis(struct prep *p, struct sim_chart *c, int k,
+                          size_t first, size_t n)
+{
+    double lo = INFINITY, hi = 0;
+
+    for (size_t i = first; i < first + n; i++) {
+        const struct line *l = &p->lines[i];
+
+        for (size_t w = 0; w < l->ser->n_values; w++) {
+            double v = l->ser->mean[w] * l->scale;
+
+            if (!isfinite(v) || v <= 0)
+                continue;
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+    }
+    c->is_log_y[k] = hi > 0 && hi > SIM_CHART_LOG_RATIO * lo;
+    c->y_floor[k] = c->is_log_y[k] ? pow(10, floor(log10(lo))) : 0;
 }
 
 static const struct sim_summary_series *find_series(
@@ -294,23 +369,38 @@ static struct sim_chart *add_chart(struct prep *p, const char *name,
     return c;
 }
 
-/* Adds the chart and writes its data from p->lines. */
-static int emit(struct prep *p, const char *name, const char *script,
-                const char *what, const char *counts, const char *caption,
-                bool is_curve)
+/* What a chart builder hands to emit. */
+struct spec {
+    const char *name;                   /* of the chart and its data file */
+    const char *script;
+    const char *what;                   /* the title's end */
+    const char *caption;
+    const char *scope_kind;             /* two panels: of the series */
+    size_t n_lines[2];                  /* lines per panel, in p->lines */
+    bool may_log[2];                    /* a panel of times: log allowed */
+    bool is_curve;
+};
+
+/* Adds the chart, chooses its axes and writes its data from p->lines. */
+static int emit(struct prep *p, const struct spec *sp)
 {
-    struct sim_chart *c = add_chart(p, name, script, what);
+    struct sim_chart *c = add_chart(p, sp->name, sp->script, sp->what);
     char file[128];
 
     if (c == NULL)
         return sim_error_set(p->err, SIM_ENOMEM, "out of memory");
-    snprintf(c->counts, sizeof c->counts, "%s", counts);
-    snprintf(c->caption, sizeof c->caption, "%s", caption);
-    snprintf(file, sizeof file, "%s.tsv", name);
-    if (!is_curve)
-        return write_series_table(p, file);
-    return write_curve_table(p, file, strcmp(script, "cdf") == 0
-                             ? "probability" : "fresh", "ratio");
+    snprintf(c->counts, sizeof c->counts, "%zu %zu", sp->n_lines[0],
+             sp->n_lines[1]);
+    snprintf(c->caption, sizeof c->caption, "%s", sp->caption);
+    snprintf(file, sizeof file, "%s.tsv", sp->name);
+    if (sp->is_curve)
+        return write_curve_table(p, file, strcmp(sp->script, "cdf") == 0
+                                 ? "probability" : "fresh", "ratio");
+    for (int k = 0; k < 2; k++)
+        if (sp->may_log[k])
+            choose_y_axis(p, c, k, k == 0 ? 0 : sp->n_lines[0],
+                          sp->n_lines[k]);
+    return write_series_table(p, file);
 }
 
 static int chart_latency(struct prep *p)
@@ -319,7 +409,9 @@ static int chart_latency(struct prep *p)
         "response_time.p50", "response_time.p99", "response_time.p999",
     };
     static const char *const labels[] = {"p50", "p99", "p99.9"};
-    char name[96], what[128], counts[32], caption[320];
+    char name[96], what[128], caption[320];
+    struct spec sp = {.name = name, .script = "latency", .what = what,
+                      .caption = caption, .may_log = {true, false}};
     int rc = 0;
 
     for (size_t i = 0; i < p->s->n_series && rc == 0; i++) {
@@ -341,33 +433,28 @@ static int chart_latency(struct prep *p)
             continue;
         snprintf(name, sizeof name, "latency-%s", who);
         snprintf(what, sizeof what, "response time of client %s", who);
-        snprintf(counts, sizeof counts, "%zu", p->n_lines);
         snprintf(caption, sizeof caption, "Response time of client %s "
                  "(from its send to its receipt of the answer) in each "
                  "window: p50, p99 and p99.9, in ms.", who);
-        rc = emit(p, name, "latency", what, counts, caption, false);
+        sp.n_lines[0] = p->n_lines;
+        rc = emit(p, &sp);
     }
     return rc;
 }
 
-/* A chart of two panels: lines of name1 over those of name2. */
-static int chart_two(struct prep *p, const char *kind, const char *chart,
+/* A chart of two panels: lines of names[0] over those of names[1]. */
+static int chart_two(struct prep *p, struct spec *sp,
                      const char *const names[2], const double scales[2],
-                     const char *const units[2], const char *what,
-                     const char *caption)
+                     const char *const units[2])
 {
-    size_t n1, n2;
-    char counts[32];
-
     p->n_lines = 0;
-    n1 = add_matching(p, kind, names[0], false, scales[0],
-                      scales[0] == 100 ? 100 : INFINITY, units[0]);
-    n2 = add_matching(p, kind, names[1], false, scales[1],
-                      scales[1] == 100 ? 100 : INFINITY, units[1]);
-    if (n1 + n2 == 0)
+    for (int k = 0; k < 2; k++)
+        sp->n_lines[k] = add_matching(p, sp->scope_kind, names[k], scales[k],
+                                      scales[k] == 100 ? 100 : INFINITY,
+                                      units[k]);
+    if (p->n_lines == 0)
         return 0;
-    snprintf(counts, sizeof counts, "%zu %zu", n1, n2);
-    return emit(p, chart, chart, what, counts, caption, false);
+    return emit(p, sp);
 }
 
 static int chart_throughput(struct prep *p)
@@ -375,12 +462,15 @@ static int chart_throughput(struct prep *p)
     static const char *const names[] = {"throughput", "availability"};
     static const double scales[] = {1, 100};
     static const char *const units[] = {"1/s", "%"};
+    struct spec sp = {
+        .name = "throughput", .script = "throughput", .scope_kind = "client ",
+        .what = "throughput and availability", .caption = "Throughput "
+        "(requests answered per second) and availability (the share of "
+        "requests that ended in an answer) of every client, in each "
+        "window.",
+    };
 
-    return chart_two(p, "client ", "throughput", names, scales, units,
-                     "throughput and availability", "Throughput (requests "
-                     "answered per second) and availability (the share of "
-                     "requests that ended in an answer) of every client, in "
-                     "each window.");
+    return chart_two(p, &sp, names, scales, units);
 }
 
 static int chart_servers(struct prep *p)
@@ -388,42 +478,60 @@ static int chart_servers(struct prep *p)
     static const char *const names[] = {"queue_length", "utilisation"};
     static const double scales[] = {1, 100};
     static const char *const units[] = {"requests", "%"};
+    struct spec sp = {
+        .name = "servers", .script = "servers", .scope_kind = "server ",
+        .what = "queue length and utilisation", .caption = "Mean number "
+        "of requests waiting (time-weighted), and the share of workers "
+        "busy, of every server group in each window.",
+       
+    };
 
-    return chart_two(p, "server ", "servers", names, scales, units,
-                     "queue length and utilisation", "Mean number of "
-                     "requests waiting (time-weighted), and the share of "
-                     "workers busy, of every server group in each window.");
+    return chart_two(p, &sp, names, scales, units);
 }
 
 static int chart_cache(struct prep *p)
 {
-    char counts[32];
+    struct spec sp = {
+        .name = "cache", .script = "cache", .what = "cache hit ratio",
+        .caption = "Share of cache lookups that found the item, per cache, "
+        "in each window.",
+    };
 
     p->n_lines = 0;
-    if (add_matching(p, "", "hit_ratio", false, 100, 100, "%") == 0)
-        return 0;
-    snprintf(counts, sizeof counts, "%zu", p->n_lines);
-    return emit(p, "cache", "cache", "cache hit ratio", counts,
-                "Share of cache lookups that found the item, per cache, in "
-                "each window.", false);
+    sp.n_lines[0] = add_matching(p, "", "hit_ratio", 100, 100, "%");
+    return sp.n_lines[0] == 0 ? 0 : emit(p, &sp);
 }
 
 static int chart_consistency(struct prep *p)
 {
-    size_t n1, n2;
-    char counts[32];
+    static const char *const names[] = {"stale_read_rate",
+                                        "replication_lag"};
+    static const double scales[] = {100, 1e3};
+    static const char *const units[] = {"%", "ms"};
+    struct spec sp = {
+        .name = "consistency", .script = "consistency", .scope_kind = "",
+        .what = "stale reads and replication lag", .caption = "Share of "
+        "each client's reads that returned a version older than the "
+        "newest committed one, and the replication lag of each database "
+        "shard (how long the oldest write a follower has not applied has "
+        "been waiting, averaged over its followers), in ms, in each "
+        "window.",
+        .may_log = {false, true},
+    };
+    static const char *const whats[] = {"replication lag", "stale reads"};
 
     p->n_lines = 0;
-    n1 = add_matching(p, "", "stale_read", true, 100, 100, "%");
-    n2 = add_matching(p, "", "replication_lag", true, 1e3, INFINITY, "ms");
-    if (n1 + n2 == 0)
+    for (int k = 0; k < 2; k++)
+        sp.n_lines[k] = add_matching(p, sp.scope_kind, names[k], scales[k],
+                                     k == 0 ? 100 : INFINITY, units[k]);
+    if (p->n_lines == 0)
         return 0;
-    snprintf(counts, sizeof counts, "%zu %zu", n1, n2);
-    return emit(p, "consistency", "consistency",
-                "stale reads and replication lag", counts, "Share of reads "
-                "that returned a version older than the newest committed "
-                "one, and replication lag in ms, per database, in each "
-                "window.", false);
+    if (sp.n_lines[1] == 0)
+        sp.caption = "Share of each client's reads that returned a version "
+                     "older than the newest committed one, in each window.";
+    if (sp.n_lines[0] == 0 || sp.n_lines[1] == 0)
+        sp.what = whats[sp.n_lines[0] > 0];
+    return emit(p, &sp);
 }
 
 static void add_curve_line(struct prep *p, const char *label,
@@ -446,7 +554,9 @@ static void add_curve_line(struct prep *p, const char *label,
 static int chart_cdf(struct prep *p)
 {
     static const char base[] = "response_time.cdf";
-    char name[96], what[128], counts[32], caption[320];
+    char name[96], what[128], caption[320];
+    struct spec sp = {.name = name, .script = "cdf", .what = what,
+                      .caption = caption, .is_curve = true};
     int rc = 0;
 
     for (size_t i = 0; i < p->s->n_curves && rc == 0; i++) {
@@ -467,38 +577,88 @@ static int chart_cdf(struct prep *p)
             continue;
         snprintf(name, sizeof name, "cdf-%s", who);
         snprintf(what, sizeof what, "response-time CDF of client %s", who);
-        snprintf(counts, sizeof counts, "%zu", p->n_lines);
         snprintf(caption, sizeof caption, "Distribution of the response "
                  "time of client %s: of every request, and of each kind of "
                  "operation; the response time (ms, log scale) below which "
                  "a given share of requests lies.", who);
-        rc = emit(p, name, "cdf", what, counts, caption, true);
+        sp.n_lines[0] = p->n_lines;
+        rc = emit(p, &sp);
     }
     return rc;
 }
 
+/*
+ * Where line l's curve has reached CHART_FRESH for good, or its data end
+ * (axis unit); its first point with data into *first. A curve that never
+ * falls short of CHART_FRESH shows all its data: it is fresh at every age
+ * its reads had. NaN without data.
+ */
+static double reach_of(const struct line *l, double *first)
+{
+    const struct sim_curve_summary *c = l->cur;
+    double reach = NAN, last = NAN;
+    bool is_fresh = false, was_stale = false;
+
+    *first = NAN;
+    for (size_t k = 0; k < c->n; k++) {
+        if (!isfinite(c->y[k]) || !isfinite(c->x[k]))
+            continue;
+        last = c->x[k] * l->scale;
+        if (!isfinite(*first))
+            *first = last;
+        if (!is_fresh || c->y[k] < CHART_FRESH)
+            reach = last;
+        is_fresh = c->y[k] >= CHART_FRESH;
+        was_stale = was_stale || !is_fresh;
+    }
+    return was_stale ? reach : last;
+}
+
+/* The x range of the visibility curves, in decades (see the top). */
+static void choose_x_range(const struct prep *p, struct sim_chart *c)
+{
+    double lo = INFINITY, hi = 0;
+
+    for (size_t i = 0; i < p->n_lines; i++) {
+        double first, reach = reach_of(&p->lines[i], &first);
+
+        if (!isfinite(reach) || first <= 0)
+            continue;
+        lo = first < lo ? first : lo;
+        hi = reach > hi ? reach : hi;
+    }
+    if (hi <= 0)
+        return;
+    c->x_lo = pow(10, floor(log10(lo)));
+    c->x_hi = pow(10, ceil(log10(hi)));
+    if (c->x_hi <= c->x_lo)
+        c->x_hi = c->x_lo * 10;
+}
+
 static int chart_visibility(struct prep *p)
 {
-    char counts[32], label[96];
+    struct spec sp = {
+        .name = "visibility", .script = "visibility",
+        .what = "t-visibility", .caption = "Probability that a client's "
+        "read returns the newest committed version, against the time "
+        "since that version's commit (ms, log scale).", .is_curve = true,
+    };
+    int rc;
 
     p->n_lines = 0;
     for (size_t i = 0; i < p->s->n_curves; i++) {
         const struct sim_curve_summary *c = &p->s->curves[i];
 
-        if (strstr(c->name, "visibility") == NULL &&
-            !is_prefix(c->name, "fresh"))
-            continue;
-        snprintf(label, sizeof label, "%s/%s", scope_name(c->scope),
-                 c->name);
-        add_curve_line(p, label, c);
+        if (strcmp(c->name, "t_visibility") == 0)
+            add_curve_line(p, scope_name(c->scope), c);
     }
     if (p->n_lines == 0)
         return 0;
-    snprintf(counts, sizeof counts, "%zu", p->n_lines);
-    return emit(p, "visibility", "visibility", "t-visibility", counts,
-                "Probability that a read returns the newest committed "
-                "version, against the time since that version's commit "
-                "(ms, log scale).", true);
+    sp.n_lines[0] = p->n_lines;
+    rc = emit(p, &sp);
+    if (rc == 0)
+        choose_x_range(p, &p->set->charts[p->set->n - 1]);
+    return rc;
 }
 
 /* Fill colours of the shading, per fault kind; others are pink. */
@@ -599,7 +759,7 @@ int sim_chart_draw(const char *dir, const char *scripts, unsigned parallel,
                    struct sim_error *err)
 {
     struct sim_gnuplot_job *jobs = calloc(set->n + 1, sizeof *jobs);
-    char (*text)[5][4200] = calloc(set->n + 1, sizeof *text);
+    char (*text)[4][4200] = calloc(set->n + 1, sizeof *text);
     char shading[16], bands[4], run_s[32];
     int rc;
 
@@ -620,11 +780,14 @@ int sim_chart_draw(const char *dir, const char *scripts, unsigned parallel,
                  c->name);
         snprintf(text[i][2], sizeof text[i][2], "%s/%s.%s", SIM_CHART_DIR,
                  c->name, set->ext);
+        snprintf(text[i][3], sizeof text[i][3], "%s %d %.9g %d %.9g %.9g "
+                 "%.9g", c->counts, c->is_log_y[0], c->y_floor[0],
+                 c->is_log_y[1], c->y_floor[1], c->x_lo, c->x_hi);
         jobs[i] = (struct sim_gnuplot_job){
             .script = text[i][0],
             .args = {text[i][1], text[i][2], set->ext, c->title,
                      SIM_CHART_DIR "/shading.tsv", shading, bands, run_s,
-                     c->counts, NULL},
+                     text[i][3], NULL},
         };
     }
     rc = sim_gnuplot_run(dir, jobs, set->n, parallel, err);

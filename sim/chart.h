@@ -20,13 +20,26 @@
 #define SIM_CHART_DIR "charts"
 #define SIM_CHART_TITLE_MAX 200         /* bytes of a chart's title */
 
-/* One chart: charts/<name>.tsv drawn by plots/<script>.gp. */
+/*
+ * A panel over time whose largest value is more than this many times its
+ * smallest positive one gets a log y axis (see chart.c for why 30).
+ */
+#define SIM_CHART_LOG_RATIO 30.0
+
+/*
+ * One chart: charts/<name>.tsv drawn by plots/<script>.gp. Callers may
+ * read every field; the axis fields are what the script is told.
+ */
 struct sim_chart {
     char name[96];                      /* "latency-web" */
     const char *script;                 /* "latency" */
     char title[SIM_CHART_TITLE_MAX];    /* above the chart */
     char caption[320];                  /* what it shows, for the report */
-    char counts[32];                    /* lines per panel: "2 2" */
+    char counts[32];                    /* lines per panel: "2 2", "3 0" */
+    bool is_log_y[2];                   /* per panel: a log y axis */
+    double y_floor[2];                  /* a log panel's bottom, axis unit */
+    double x_lo, x_hi;                  /* a curve chart's x range, axis
+                                           unit; 0 and 0: the data's */
     bool is_drawn;                      /* its image exists */
 };
 

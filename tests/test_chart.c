@@ -284,6 +284,163 @@ static void test_chart__a_failing_script_is_reported(void)
     sim_outdir_remove_tree(TEST_TMP "distsim-test-plots");
 }
 
+/* --- choices of axes and names --------------------------------------- */
+
+/* A level with one window of it times spike (1: flat), and a band. */
+static void spiky(struct sim_report *r, const char *scope, const char *name,
+                  double level, double spike)
+{
+    double v[N_WIN];
+
+    for (int w = 0; w < N_WIN; w++)
+        v[w] = level * (w == N_WIN / 2 ? spike : 1 + 0.05 * (w % 3));
+    sim_report_series(r, scope, name, "s", v, N_WIN);
+}
+
+/* A visibility curve of n points at 1us, 10us, ... (s) with shares y. */
+static void visibility(struct sim_report *r, const char *scope,
+                       const double *y, size_t n)
+{
+    double x[16];
+
+    for (size_t i = 0; i < n; i++)
+        x[i] = 1e-6 * pow(10, (double)i);
+    sim_report_curve(r, scope, "t_visibility", "s", "ratio", x, y, n);
+}
+
+/* Prepares (draws nothing) the charts of one made-up replication. */
+static void prepare(struct sim_report *r, struct sim_chart_set *set)
+{
+    const char *dir = TEST_TMP "distsim-test-axes";
+    struct sim_scenario sc = {
+        .file = "axes.yaml", .name = "axes", .duration = 20 * SIM_S,
+        .window = SIM_S, .replications = 1, .plot_charts = SIM_PLOT_ALL,
+    };
+    struct sim_batch b = {.n_reps = 1, .reports = r};
+    struct sim_summary sum;
+
+    sim_outdir_remove_tree(dir);
+    mkdir(dir, 0755);
+    CHECK_EQ_INT(sim_summary_build(&b, &sum, NULL), 0);
+    CHECK_EQ_INT(sim_chart_prepare(dir, &sc, &sum, NULL, SIM_PLOT_SVG, set,
+                                   NULL), 0);
+    sim_summary_release(&sum);
+}
+
+static const struct sim_chart *chart_named(const struct sim_chart_set *set,
+                                           const char *name)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (strcmp(set->charts[i].name, name) == 0)
+            return &set->charts[i];
+    printf("  no chart %s\n", name);
+    CHECK(!"chart exists");
+    return NULL;
+}
+
+/*
+ * A client whose p99.9 jumps a hundredfold in one window gets a log axis
+ * from the decade below its p50; a client whose p99.9 is 10 times its p50
+ * throughout keeps a linear one. A lag that grows from 20 ms to 20 s gets
+ * a log panel; stale reads never do.
+ */
+static void test_chart__spiky_times_get_a_log_axis_flat_ones_do_not(void)
+{
+    struct sim_report r;
+    struct sim_chart_set set;
+    const struct sim_chart *c;
+
+    sim_report_init(&r);
+    spiky(&r, "client spiky", "response_time.p50", 0.002, 1);
+    spiky(&r, "client spiky", "response_time.p999", 0.01, 100);
+    spiky(&r, "client flat", "response_time.p50", 0.002, 1);
+    spiky(&r, "client flat", "response_time.p999", 0.02, 1.2);
+    spiky(&r, "client flat", "stale_read_rate", 0.001, 500);
+    spiky(&r, "database orders.0", "replication_lag", 0.02, 1000);
+    prepare(&r, &set);
+    c = chart_named(&set, "latency-spiky");
+    CHECK(c != NULL && c->is_log_y[0]);
+    CHECK_NEAR(c->y_floor[0], 1, 1e-12);
+    c = chart_named(&set, "latency-flat");
+    CHECK(c != NULL && !c->is_log_y[0]);
+    c = chart_named(&set, "consistency");
+    CHECK(c != NULL && !c->is_log_y[0] && c->is_log_y[1]);
+    CHECK_NEAR(c != NULL ? c->y_floor[1] : 0, 10, 1e-12);
+    sim_chart_release(&set);
+    sim_report_release(&r);
+    sim_outdir_remove_tree(TEST_TMP "distsim-test-axes");
+}
+
+/*
+ * The visibility chart runs from the decade below the first read (1 us)
+ * to where the curves reach 1 for good (100 ms, where the slower client
+ * gets there after a dip at 1 ms), not over the empty or all-fresh tail;
+ * a curve that is always fresh shows all its data.
+ */
+static void test_chart__visibility_shows_until_reads_turn_fresh(void)
+{
+    static const double slow[] = {0.2, 0.3, 0.995, 0.5, 0.9, 1, 1, 1,
+                                  1, NAN};
+    static const double fast[] = {NAN, 0.5, 1, 1, 1, 1, 1, 1, 1, 1};
+    static const double fresh[] = {1, 1, 1, 1};
+    struct sim_report r;
+    struct sim_chart_set set;
+    const struct sim_chart *c;
+
+    sim_report_init(&r);
+    visibility(&r, "client slow", slow, 10);
+    visibility(&r, "client fast", fast, 10);
+    prepare(&r, &set);
+    c = chart_named(&set, "visibility");
+    CHECK_NEAR(c != NULL ? c->x_lo : 0, 1e-3, 1e-15);
+    CHECK_NEAR(c != NULL ? c->x_hi : 0, 100, 1e-12);
+    sim_chart_release(&set);
+    sim_report_release(&r);
+    sim_report_init(&r);
+    visibility(&r, "client fresh", fresh, 4);
+    prepare(&r, &set);
+    c = chart_named(&set, "visibility");
+    CHECK_NEAR(c != NULL ? c->x_lo : 0, 1e-3, 1e-15);
+    CHECK_NEAR(c != NULL ? c->x_hi : 0, 1, 1e-12);
+    sim_chart_release(&set);
+    sim_report_release(&r);
+    sim_outdir_remove_tree(TEST_TMP "distsim-test-axes");
+}
+
+/*
+ * Lines are named by component: the client, the database shard ("orders
+ * shard 1", or "orders" alone), never a metric's internal name.
+ */
+static void test_chart__lines_are_named_by_component(void)
+{
+    static const double y[] = {0.5, 1};
+    struct sim_report r;
+    struct sim_chart_set set;
+    char *tsv;
+
+    sim_report_init(&r);
+    spiky(&r, "client web", "stale_read_rate", 0.01, 1);
+    spiky(&r, "database orders.0", "replication_lag", 0.01, 1);
+    spiky(&r, "database orders.1", "replication_lag", 0.01, 1);
+    spiky(&r, "database users.0", "replication_lag", 0.01, 1);
+    visibility(&r, "client web", y, 2);
+    prepare(&r, &set);
+    tsv = read_file(TEST_TMP "distsim-test-axes/charts/consistency.tsv",
+                    NULL);
+    CHECK(tsv != NULL && strstr(tsv, "time (s)\tweb (%)\t") == tsv);
+    CHECK(tsv != NULL && strstr(tsv, "\torders shard 0 (ms)\t") != NULL);
+    CHECK(tsv != NULL && strstr(tsv, "\torders shard 1 (ms)\t") != NULL);
+    CHECK(tsv != NULL && strstr(tsv, "\tusers (ms)\t") != NULL);
+    free(tsv);
+    tsv = read_file(TEST_TMP "distsim-test-axes/charts/visibility.tsv",
+                    NULL);
+    CHECK(tsv != NULL && strstr(tsv, "point (index)\tweb x (ms)\t") == tsv);
+    free(tsv);
+    sim_chart_release(&set);
+    sim_report_release(&r);
+    sim_outdir_remove_tree(TEST_TMP "distsim-test-axes");
+}
+
 static void test_chart__report_shows_each_expectation(void)
 {
     static const char summary[] =
@@ -337,4 +494,7 @@ CHECK_MAIN(CHECK_TEST(test_chart__timeline_pairs_faults_with_their_ends),
            CHECK_TEST(test_chart__every_kind_as_png),
            CHECK_TEST(test_chart__every_kind_as_svg),
            CHECK_TEST(test_chart__a_failing_script_is_reported),
+           CHECK_TEST(test_chart__spiky_times_get_a_log_axis_flat_ones_do_not),
+           CHECK_TEST(test_chart__visibility_shows_until_reads_turn_fresh),
+           CHECK_TEST(test_chart__lines_are_named_by_component),
            CHECK_TEST(test_chart__report_shows_each_expectation))

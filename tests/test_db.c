@@ -364,22 +364,30 @@ static bool balances(const struct rig *g, const char *scope)
 /*
  * One shard of three replicas; service 1 ms, apply_lag 2 ms. The leader
  * is 1 ms from orders.0.1 and 5 ms from orders.0.2; every other hop
- * takes no time.
+ * takes no time. Series have windows of the given width.
  */
-static void exact_rig(struct rig *g, const char *replication)
+static void windowed_rig(struct rig *g, const char *replication,
+                         const char *window)
 {
     char yaml[1024];
 
     snprintf(yaml, sizeof yaml,
-             "name: exact\nduration: 1s\nreplications: 1\n"
+             "name: exact\nduration: 1s\nreplications: 1\nwindow: %s\n"
              "databases:\n  - name: orders\n    replicas: 3\n"
              "    replication: %s\n"
              "    apply_lag: {dist: constant, value: 2ms}\n"
              "    reads: nearest\n"
-             "    service: {dist: constant, value: 1ms}\n", replication);
+             "    service: {dist: constant, value: 1ms}\n", window,
+             replication);
     rig_init(g, yaml);
     rig_link(g, "orders.0.0", "orders.0.1", 1 * SIM_MS);
     rig_link(g, "orders.0.0", "orders.0.2", 5 * SIM_MS);
+}
+
+/* The same with windows of 10 ms. */
+static void exact_rig(struct rig *g, const char *replication)
+{
+    windowed_rig(g, replication, "10ms");
 }
 
 /*
@@ -447,6 +455,82 @@ static void test_db__async_acks_at_once_and_followers_lag(void)
                0.005, 1e-12);
     CHECK(balances(&g, "database orders"));
     CHECK(balances(&g, "database orders.0.0"));
+    rig_release(&g);
+}
+
+/* Window w of the series name of scope, or NaN (checked) when absent. */
+static double rig_window(const struct rig *g, const char *scope,
+                         const char *name, size_t w)
+{
+    for (size_t i = 0; i < g->rep.n_series; i++) {
+        const struct sim_series *ser = &g->rep.series[i];
+
+        if (strcmp(ser->scope, scope) == 0 && strcmp(ser->name, name) == 0)
+            return w < ser->n_values ? ser->values[w] : NAN;
+    }
+    printf("  no series \"%s\" in scope \"%s\"\n", name, scope);
+    CHECK(!"series exists");
+    return NAN;
+}
+
+/*
+ * The lag series is the time-average of how long the oldest entry a
+ * follower lacks has waited. The write logged at 11 ms is applied at
+ * 14 ms on orders.0.1 and at 18 ms on orders.0.2: lags rising from 0 to
+ * 3 and 7 ms, whose integrals (4.5 and 24.5 ms^2) averaged over the
+ * first 100 ms window and the two followers give 0.145 ms.
+ */
+static void test_db__lag_series_averages_the_oldest_unapplied_entry(void)
+{
+    struct rig g;
+
+    windowed_rig(&g, "async", "100ms");
+    rig_step(&g, 0, 10 * SIM_MS, SIM_OP_WRITE, 42, false);
+    rig_run(&g);
+    CHECK_NEAR(rig_window(&g, "database orders.0", "replication_lag", 0),
+               29e-6 / 2 / 0.1, 1e-12);
+    CHECK_NEAR(rig_window(&g, "database orders.0", "replication_lag", 1),
+               0, 0);
+    rig_release(&g);
+}
+
+/*
+ * orders.0.2 is cut off from 100 ms to the end; the write logged at
+ * 211 ms never reaches it, while orders.0.1 applies it at 214 ms. Its
+ * lag, t - 211 ms, keeps growing although nothing is applied: the window
+ * [300, 400) ms averages (0.139 + 0) / 2 s, and each later window 50 ms
+ * more.
+ */
+static void test_db__lag_of_a_cut_off_follower_keeps_growing(void)
+{
+    struct rig g;
+    double prev = 0;
+
+    windowed_rig(&g, "async", "100ms");
+    rig_fault(&g, 100 * SIM_MS, FAULT_CUT, "orders.0.0", "orders.0.2");
+    rig_step(&g, 0, 210 * SIM_MS, SIM_OP_WRITE, 42, false);
+    rig_run(&g);
+    for (size_t w = 3; w < 10; w++) {
+        double lag = rig_window(&g, "database orders.0", "replication_lag",
+                                w);
+
+        CHECK_NEAR(lag, (0.1 * (double)w - 0.211 + 0.05) / 2, 1e-9);
+        CHECK(lag > prev);
+        prev = lag;
+    }
+    rig_release(&g);
+}
+
+/* Quorum replicas follow no log: there is no lag series to draw. */
+static void test_db__quorum_has_no_lag_series(void)
+{
+    struct rig g;
+
+    exact_rig(&g, "quorum\n    quorum: {n: 3, w: 2, r: 2}");
+    rig_step(&g, 0, 10 * SIM_MS, SIM_OP_WRITE, 42, false);
+    rig_run(&g);
+    for (size_t i = 0; i < g.rep.n_series; i++)
+        CHECK(strcmp(g.rep.series[i].name, "replication_lag") != 0);
     rig_release(&g);
 }
 
@@ -1352,6 +1436,9 @@ CHECK_MAIN(CHECK_TEST(test_db__sync_write_is_acked_after_the_slowest_replica),
            CHECK_TEST(test_db__failover_with_keep_merges_orphans_on_rejoin),
            CHECK_TEST(test_db__a_follower_ahead_of_the_new_leader_is_resynced),
            CHECK_TEST(test_db__random_faults_keep_the_invariants),
+           CHECK_TEST(test_db__lag_series_averages_the_oldest_unapplied_entry),
+           CHECK_TEST(test_db__lag_of_a_cut_off_follower_keeps_growing),
+           CHECK_TEST(test_db__quorum_has_no_lag_series),
            CHECK_TEST(test_db__partition_async_is_stale_but_available),
            CHECK_TEST(test_db__partition_sync_fails_writes_but_stays_fresh),
            CHECK_TEST(test_db__lww_with_clock_skew_loses_writes),
