@@ -229,6 +229,29 @@ static void test_sweep__grid_zip_and_log_ranges(void)
     sim_cfg_free(cfg);
 }
 
+static void test_sweep__whole_range_stepping_by_one_is_capped(void)
+{
+    struct sim_cfg *cfg;
+    struct sim_sweep *sw;
+    char buf[256];
+
+    sw = parse("sweep:\n  params:\n    - key: a\n      range: {from: 1, "
+               "to: 10000}\n", &cfg);
+    CHECK(sw != NULL);
+    CHECK_EQ_INT(sw->n_points, 10000);
+    sim_sweep_free(sw);
+    sim_cfg_free(cfg);
+    sw = parse("sweep:\n  params:\n    - key: a\n      range: {from: 1, "
+               "to: 1000000000000}\n", &cfg);
+    CHECK(sw == NULL);
+    CHECK_EQ_INT(sim_cfg_n_errors(cfg), 1);
+    CHECK_EQ_STR(sim_cfg_format(cfg, 0, buf, sizeof buf),
+                 "t.yaml:4:14: sweep.params[0].range: gives more than 10000 "
+                 "values");
+    sim_sweep_free(sw);
+    sim_cfg_free(cfg);
+}
+
 static void expect_problems(const char *sweep, const char *want)
 {
     const char *yaml = TEST_TMP "distsim-sweep-bad.yaml";
@@ -280,5 +303,6 @@ static void test_sweep__bad_values_point_at_the_sweep(void)
 CHECK_MAIN(CHECK_TEST(test_sweep__grid_zip_and_log_ranges),
            CHECK_TEST(test_sweep__same_bytes_for_one_and_two_workers),
            CHECK_TEST(test_sweep__resume_after_kill_gives_the_same_bytes),
+           CHECK_TEST(test_sweep__whole_range_stepping_by_one_is_capped),
            CHECK_TEST(test_sweep__bad_definitions_are_reported_with_positions),
            CHECK_TEST(test_sweep__bad_values_point_at_the_sweep))
