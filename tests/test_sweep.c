@@ -185,6 +185,36 @@ static void test_sweep__resume_after_kill_gives_the_same_bytes(void)
     unlink(yaml);
 }
 
+static void test_sweep__resume_runs_a_damaged_point_again(void)
+{
+    const char *yaml = TEST_TMP "distsim-sweep-damaged.yaml";
+    const char *clean[] = {"sweep", yaml, "-q", "--jobs", "2", "-o",
+                           TEST_TMP "distsim-sweep-whole", NULL};
+    const char *resume[] = {"sweep", yaml, "-q", "--jobs", "2", "-o",
+                            TEST_TMP "distsim-sweep-damaged", "--resume",
+                            NULL};
+    const char *partial = TEST_TMP ".distsim-sweep-damaged.partial";
+    char path[256];
+    FILE *f;
+
+    write_scenario(yaml, "5s", "  params:\n"
+                   "    - key: servers.s.workers\n      values: [2, 3, 4]\n");
+    remove_dir(TEST_TMP "distsim-sweep-whole");
+    remove_dir(TEST_TMP "distsim-sweep-damaged");
+    remove_dir(partial);
+    /* A finished sweep stands in for an interrupted one, one point spoilt. */
+    run_ok(clean);
+    CHECK_EQ_INT(rename(TEST_TMP "distsim-sweep-whole", partial), 0);
+    snprintf(path, sizeof path, "%s/points/0001/summary.json", partial);
+    f = fopen(path, "w");
+    CHECK(f != NULL && fputs("{\"metrics\": [", f) >= 0 && fclose(f) == 0);
+    run_ok(resume);
+    run_ok(clean);
+    compare_outputs(TEST_TMP "distsim-sweep-whole",
+                    TEST_TMP "distsim-sweep-damaged", 3);
+    unlink(yaml);
+}
+
 /* Parses a sweep section given as YAML text. */
 static struct sim_sweep *parse(const char *text, struct sim_cfg **cfg)
 {
@@ -303,6 +333,7 @@ static void test_sweep__bad_values_point_at_the_sweep(void)
 CHECK_MAIN(CHECK_TEST(test_sweep__grid_zip_and_log_ranges),
            CHECK_TEST(test_sweep__same_bytes_for_one_and_two_workers),
            CHECK_TEST(test_sweep__resume_after_kill_gives_the_same_bytes),
+           CHECK_TEST(test_sweep__resume_runs_a_damaged_point_again),
            CHECK_TEST(test_sweep__whole_range_stepping_by_one_is_capped),
            CHECK_TEST(test_sweep__bad_definitions_are_reported_with_positions),
            CHECK_TEST(test_sweep__bad_values_point_at_the_sweep))
