@@ -30,6 +30,12 @@
 #include "models/trace.h"
 
 #define CLIENT_MAX_USERS 10000000U
+/*
+ * Sends by a closed loop's users at one instant beyond one each: more
+ * than this many means users that think for no time are answered at once
+ * again and again, and simulated time would never move on.
+ */
+#define CLIENT_MAX_RESENDS_AT_INSTANT 1000000U
 #define CLIENT_MIN_RATE 1e-7            /* requests per second */
 #define CLIENT_MAX_RATE 1e9             /* requests per second */
 #define CLIENT_MIN_SPEED 1e-3           /* slowest trace replay */
@@ -182,6 +188,8 @@ struct client {
     bool is_closed;
     unsigned users;                     /* closed loop */
     struct sim_dist *think;             /* closed loop; NULL: no thinking */
+    sim_time send_instant;              /* closed loop: time of last send */
+    uint64_t n_sends_at_instant;        /* closed loop: sends at that time */
     enum client_process process;        /* open loop */
     double mean_gap_s;                  /* Poisson: 1 / rate */
     sim_time fixed_gap;                 /* fixed: 1 / rate, ns */
@@ -344,6 +352,28 @@ static void on_arrival(struct sim *sim, struct client *c)
     schedule_arrival(sim, c);
 }
 
+/*
+ * A closed-loop user sends after thinking; fails the run when the users
+ * loop at one instant, which would otherwise never end.
+ */
+static void on_think_done(struct sim *sim, struct client *c, uint32_t user)
+{
+    if (sim_now(sim) != c->send_instant) {
+        c->send_instant = sim_now(sim);
+        c->n_sends_at_instant = 0;
+    }
+    if (++c->n_sends_at_instant >
+        (uint64_t)c->users + CLIENT_MAX_RESENDS_AT_INSTANT) {
+        sim_fail(sim, SIM_ELIMIT, "client \"%s\": simulated time stands "
+                 "still at %.9gs: its users are answered at once and think "
+                 "for no time, again and again (give \"think\" a duration, "
+                 "or the requests a latency)", c->name,
+                 sim_time_to_s(sim_now(sim)));
+        return;
+    }
+    send_request(sim, c, user);
+}
+
 static void think_then_send(struct sim *sim, struct client *c,
                             uint32_t user)
 {
@@ -443,7 +473,7 @@ static void client_handle(struct sim *sim, void *state,
         on_arrival(sim, c);
         break;
     case CLIENT_EV_THINK:
-        send_request(sim, c, (uint32_t)ev->payload.u64);
+        on_think_done(sim, c, (uint32_t)ev->payload.u64);
         break;
     case CLIENT_EV_TIMEOUT:
         deadlines_fire(&c->deadlines, sim, on_expired, c);

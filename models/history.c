@@ -21,9 +21,9 @@
 #include "sim/hash.h"
 
 #define PROCESS_MAX (1u << 20)          /* highest process number accepted */
+#define HISTORY_MAX_BYTES (256 << 20)   /* the largest history file read */
 #define SHOW_MAX 40                     /* bytes of a token quoted in errors */
 #define ETCD_KEY "register"             /* the one key of an etcd log */
-#define FILE_MAX_BYTES ((size_t)1 << 30) /* a history file's size limit */
 
 /* A table of distinct strings; an id indexes `entries`. */
 struct strtab {
@@ -1128,34 +1128,48 @@ int history_parse(const char *name, const char *text, size_t len,
     return 0;
 }
 
+/*
+ * Reads the whole stream into *text (*len bytes), but never more than one
+ * byte past HISTORY_MAX_BYTES, so that /dev/zero or an endless pipe is
+ * refused rather than read until memory runs out.
+ */
+static int read_all(const char *path, FILE *f, char **text, size_t *len,
+                    struct sim_error *err)
+{
+    size_t cap = 0, n;
+
+    *text = NULL;
+    *len = 0;
+    do {
+        if (!sim_grow((void **)text, &cap, 1, *len + 65536))
+            return sim_error_set(err, SIM_ENOMEM, "%s: out of memory", path);
+        n = fread(*text + *len, 1, cap - *len, f);
+        *len += n;
+    } while (n > 0 && *len <= HISTORY_MAX_BYTES);
+    if (ferror(f))
+        return sim_error_set(err, SIM_EIO, "%s: cannot read: %s", path,
+                             strerror(errno));
+    if (*len > HISTORY_MAX_BYTES)
+        return sim_error_set(err, SIM_EINVAL, "%s: larger than %d MiB; not "
+                             "read", path, HISTORY_MAX_BYTES >> 20);
+    return 0;
+}
+
 int history_load(const char *path, struct history **out,
                  struct sim_error *err)
 {
     FILE *f = fopen(path, "rb");
     char *text = NULL;
-    size_t len = 0, cap = 0, n;
+    size_t len;
     int rc;
 
     *out = NULL;
     if (f == NULL)
         return sim_error_set(err, SIM_EIO, "%s: cannot open: %s", path,
                              strerror(errno));
-    do {
-        if (!sim_grow((void **)&text, &cap, 1, len + 65536)) {
-            fclose(f);
-            free(text);
-            return sim_error_set(err, SIM_ENOMEM, "%s: out of memory", path);
-        }
-        n = fread(text + len, 1, cap - len, f);
-        len += n;
-    } while (n > 0 && len <= FILE_MAX_BYTES);
-    if (ferror(f))
-        rc = sim_error_set(err, SIM_EIO, "%s: cannot read: %s", path,
-                           strerror(errno));
-    else if (len > FILE_MAX_BYTES)
-        rc = sim_error_set(err, SIM_EINVAL, "%s: larger than 1 GiB (the "
-                           "limit for a history)", path);
-    else
+    errno = 0;
+    rc = read_all(path, f, &text, &len, err);
+    if (rc == 0)
         rc = history_parse(path, text, len, out, err);
     fclose(f);
     free(text);

@@ -227,10 +227,12 @@ static bool parse_plain(char *line, struct trace_rec *r)
 
     if (t == NULL || key == NULL || strtok(NULL, " \t") != NULL)
         return false;
+    /* Decimal only: strtod would also read "0x10" as 16 seconds. */
+    if (t[strspn(t, "0123456789.eE+-")] != '\0' || *t < '0' || *t > '9')
+        return false;
     errno = 0;
     s = strtod(t, &end);
-    if (errno != 0 || *end != '\0' || !(s >= 0 && s < 9e9) ||
-        (*t < '0' || *t > '9'))
+    if (errno != 0 || *end != '\0' || !(s >= 0 && s < 9e9))
         return false;
     r->t_ns = (int64_t)(s * 1e9 + 0.5);
     r->key = key;
@@ -241,6 +243,25 @@ static bool parse_plain(char *line, struct trace_rec *r)
     else if (op != NULL && strcmp(op, "read") != 0)
         return false;
     return true;
+}
+
+/* What a line of fmt looks like, for the message about a bad one. */
+static const char *line_shape(enum trace_format fmt)
+{
+    switch (fmt) {
+    case TRACE_NASA:
+        return "not a nasa record (six tab-separated fields: client, "
+               "whole seconds, method, url, status, bytes)";
+    case TRACE_AZURE:
+        return "not an azure record (YYYY-MM-DD HH:MM:SS[.fraction],"
+               "context tokens,generated tokens)";
+    case TRACE_CLOUDPHYSICS:
+        return "not a cloudphysics record (version,microseconds,opcode,size,"
+               "block)";
+    default:
+        return "not a plain record (SECONDS KEY [read|write], the seconds "
+               "a decimal number)";
+    }
 }
 
 static bool parse_line(enum trace_format fmt, char *line,
@@ -327,9 +348,12 @@ static int parse_all(struct trace_loader *ld, const struct trace_options *opt,
         if (line[0] == '\0' || line[0] == '#' ||
             is_header(opt->format, t->n, line))
             continue;
-        if (strlen(line) > TRACE_MAX_LINE || !parse_line(opt->format, line,
-                                                         &r)) {
-            bad_line(ld, "not a record of this format");
+        if (strlen(line) > TRACE_MAX_LINE) {
+            bad_line(ld, "longer than 4096 bytes");
+            continue;
+        }
+        if (!parse_line(opt->format, line, &r)) {
+            bad_line(ld, line_shape(opt->format));
             continue;
         }
         if (r.t_ns < prev) {
@@ -385,6 +409,24 @@ static void spread_seconds(struct trace *t, double speed)
     }
 }
 
+/*
+ * Refuses text holding a NUL byte, which would otherwise end the trace
+ * there without a word; names the line it is on.
+ */
+static bool has_nul(struct trace_loader *ld, const char *text, size_t size)
+{
+    const char *nul = memchr(text, '\0', size);
+    size_t line = 1;
+
+    if (nul == NULL)
+        return false;
+    for (const char *p = text; p < nul; p++)
+        line += *p == '\n';
+    sim_cfg_error(ld->cfg, ld->path, "%s:%zu: holds a NUL byte; a trace is "
+                  "text", ld->file, line);
+    return true;
+}
+
 /* The file's text, NUL-terminated, or NULL with the problem recorded. */
 static char *read_text(struct trace_loader *ld, const char *name)
 {
@@ -403,6 +445,10 @@ static char *read_text(struct trace_loader *ld, const char *name)
     if (why[0] != '\0') {
         sim_cfg_error(ld->cfg, ld->path, "cannot read \"%s\": %s", name,
                       why);
+        free(text);
+        return NULL;
+    }
+    if (has_nul(ld, text, (size_t)size)) {
         free(text);
         return NULL;
     }

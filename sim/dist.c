@@ -1219,13 +1219,23 @@ static char *line_text(char *line)
     return line;
 }
 
-/* Parses one line; SIM_ELIMIT when it is one value too many. */
+/*
+ * Parses one line of len bytes; SIM_ELIMIT when it is one value too many.
+ * A NUL byte in it is a bad line, not the end of the value.
+ */
 static int read_line(struct value_file *f, struct sim_dist *d, char *line,
-                     size_t line_no)
+                     size_t len, size_t line_no)
 {
-    char *text = line_text(line), why[160];
+    char *text, why[160];
     sim_time t;
 
+    if (memchr(line, '\0', len) != NULL) {
+        if (++f->n_bad_lines <= DIST_MAX_BAD_LINES)
+            problem(f->b, f->key, "%s:%zu: holds a NUL byte; a file of values "
+                    "is text", f->name, line_no);
+        return 0;
+    }
+    text = line_text(line);
     if (*text == '\0')
         return 0;
     if (d->n == DIST_MAX_FILE_VALUES) {
@@ -1251,11 +1261,12 @@ static int read_stream(struct value_file *f, struct sim_dist *d, FILE *fp)
 {
     char *line = NULL, err[128];
     size_t n_line = 0, line_no = 0;
+    ssize_t len;
     int rc = 0;
 
     errno = 0;
-    while (rc == 0 && getline(&line, &n_line, fp) >= 0)
-        rc = read_line(f, d, line, ++line_no);
+    while (rc == 0 && (len = getline(&line, &n_line, fp)) >= 0)
+        rc = read_line(f, d, line, (size_t)len, ++line_no);
     if (rc == 0 && ferror(fp)) {
         strerror_r(errno, err, sizeof err);
         problem(f->b, f->key, "cannot read \"%s\": %s", f->name, err);

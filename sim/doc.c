@@ -1142,6 +1142,7 @@ static void set_replace(struct sim_doc_node *old,
 {
     old->kind = value->kind;
     old->style = value->style;
+    old->tag = value->tag;
     if (value->kind == SIM_DOC_SCALAR)
         old->scalar = value->scalar;
     else

@@ -493,6 +493,12 @@ static void unknown_key(struct schema_walk *w, const struct sim_doc_node *key,
     const char *guess;
     size_t len = 0;
 
+    /* YAML 1.1 merge keys are read as a key like any other. */
+    if (strcmp(sim_doc_node_text(key, NULL), "<<") == 0) {
+        report(w, key, "merge keys (<<) are not accepted; write the keys "
+               "out (an alias such as *name may stand for a whole value)");
+        return;
+    }
     sim_suggest_init(&sg, sim_doc_node_text(key, NULL));
     for (const cyaml_schema_field_t *f = fields; f->key != NULL; f++)
         sim_suggest_add(&sg, f->key);

@@ -333,7 +333,9 @@ static int range_combination(struct sim_cfg *cfg,
                    "numbers step by 1 unless told)");
         return SIM_EINVAL;
     }
-    if (r->step > 0 && fabs(r->to - r->from) / r->step >=
+    /* Whole numbers without step or points step by 1. */
+    if (r->n_points == 0 &&
+        fabs(r->to - r->from) / (r->step > 0 ? r->step : 1) >=
         SIM_SWEEP_MAX_POINTS) {
         node_error(cfg, map, path, "gives more than %d values",
                    SIM_SWEEP_MAX_POINTS);

@@ -196,7 +196,8 @@ static void point_dir(const char *work, size_t p, char *buf, size_t n)
 
 /*
  * Whether point p is in the partial output whole. A point directory that
- * lacks one of its files (damaged by hand) is removed, to be run again.
+ * lacks one of its files or whose summary cannot be read back (damaged by
+ * hand) is removed, to be run again rather than fail the sweep at its end.
  */
 static bool is_done(const char *work, size_t p)
 {
@@ -204,6 +205,8 @@ static bool is_done(const char *work, size_t p)
         "summary.json", "metrics.tsv", "scenario.yaml",
     };
     char dir[4200], path[4300];
+    struct sim_pointdir pd;
+    struct sim_error err = {0};
     struct stat st;
 
     point_dir(work, p, dir, sizeof dir);
@@ -216,6 +219,11 @@ static bool is_done(const char *work, size_t p)
             return false;
         }
     }
+    if (sim_pointdir_read(dir, &pd, &err) != 0) {
+        sim_outdir_remove_tree(dir);
+        return false;
+    }
+    sim_pointdir_release(&pd);
     return true;
 }
 

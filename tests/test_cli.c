@@ -306,6 +306,26 @@ static void test_cli__runaway_stops_with_exit_3(void)
     spawn_release(&o);
 }
 
+/*
+ * Five users that think for no time before four workers with no waiting
+ * room: the fifth is rejected at once, again and again, at one instant.
+ */
+static void test_cli__closed_loop_standing_still_stops_with_exit_3(void)
+{
+    struct spawn_out o;
+    struct stat st;
+
+    run_expect((const char *[]){"run", SMALL, "-q", "-o",
+                                TEST_TMP "distsim-cli-still", "--set",
+                                "clients[1].think=~", "--set",
+                                "servers.app.queue.capacity=0", NULL}, 3,
+               &o);
+    CHECK(strstr(o.err, "client \"batch\": simulated time stands still "
+                 "at 0s") != NULL);
+    CHECK(stat(TEST_TMP "distsim-cli-still", &st) != 0);
+    spawn_release(&o);
+}
+
 CHECK_MAIN(CHECK_TEST(test_cli__version_and_help),
            CHECK_TEST(test_cli__usage_errors_exit_2),
            CHECK_TEST(test_cli__validate_checks_a_sweep),
@@ -315,4 +335,5 @@ CHECK_MAIN(CHECK_TEST(test_cli__version_and_help),
            CHECK_TEST(test_cli__set_changes_the_run),
            CHECK_TEST(test_cli__output_directory_is_replaced_whole),
            CHECK_TEST(test_cli__force_spares_files_and_the_home_directory),
-           CHECK_TEST(test_cli__runaway_stops_with_exit_3))
+           CHECK_TEST(test_cli__runaway_stops_with_exit_3),
+           CHECK_TEST(test_cli__closed_loop_standing_still_stops_with_exit_3))

@@ -344,7 +344,7 @@ static void test_history__missing_file_is_an_io_error(void)
           err.msg);
 }
 
-static void test_history__a_directory_is_refused_with_the_reason(void)
+static void test_history__directory_is_an_io_error_with_its_reason(void)
 {
     struct history *h = NULL;
     struct sim_error err = {0};
@@ -352,6 +352,16 @@ static void test_history__a_directory_is_refused_with_the_reason(void)
     CHECK_EQ_INT(history_load("tests", &h, &err), SIM_EIO);
     CHECK(h == NULL);
     CHECK_EQ_STR(err.msg, "tests: cannot read: Is a directory");
+}
+
+static void test_history__endless_file_is_refused_past_the_cap(void)
+{
+    struct history *h = NULL;
+    struct sim_error err = {0};
+
+    CHECK_EQ_INT(history_load("/dev/zero", &h, &err), SIM_EINVAL);
+    CHECK(h == NULL);
+    CHECK_EQ_STR(err.msg, "/dev/zero: larger than 256 MiB; not read");
 }
 
 /* The shared histories folder, or NULL (with a reason in why) if absent. */
@@ -419,5 +429,6 @@ CHECK_MAIN(CHECK_TEST(test_history__parses_etcd_log_lines),
            CHECK_TEST(test_history__reports_mismatched_lines),
            CHECK_TEST(test_history__reports_bad_kv_maps),
            CHECK_TEST(test_history__missing_file_is_an_io_error),
-           CHECK_TEST(test_history__a_directory_is_refused_with_the_reason),
+           CHECK_TEST(test_history__directory_is_an_io_error_with_its_reason),
+           CHECK_TEST(test_history__endless_file_is_refused_past_the_cap),
            CHECK_TEST(test_history__loads_every_shared_file))

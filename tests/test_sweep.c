@@ -185,6 +185,36 @@ static void test_sweep__resume_after_kill_gives_the_same_bytes(void)
     unlink(yaml);
 }
 
+static void test_sweep__resume_runs_a_damaged_point_again(void)
+{
+    const char *yaml = TEST_TMP "distsim-sweep-damaged.yaml";
+    const char *clean[] = {"sweep", yaml, "-q", "--jobs", "2", "-o",
+                           TEST_TMP "distsim-sweep-whole", NULL};
+    const char *resume[] = {"sweep", yaml, "-q", "--jobs", "2", "-o",
+                            TEST_TMP "distsim-sweep-damaged", "--resume",
+                            NULL};
+    const char *partial = TEST_TMP ".distsim-sweep-damaged.partial";
+    char path[256];
+    FILE *f;
+
+    write_scenario(yaml, "5s", "  params:\n"
+                   "    - key: servers.s.workers\n      values: [2, 3, 4]\n");
+    remove_dir(TEST_TMP "distsim-sweep-whole");
+    remove_dir(TEST_TMP "distsim-sweep-damaged");
+    remove_dir(partial);
+    /* A finished sweep stands in for an interrupted one, one point spoilt. */
+    run_ok(clean);
+    CHECK_EQ_INT(rename(TEST_TMP "distsim-sweep-whole", partial), 0);
+    snprintf(path, sizeof path, "%s/points/0001/summary.json", partial);
+    f = fopen(path, "w");
+    CHECK(f != NULL && fputs("{\"metrics\": [", f) >= 0 && fclose(f) == 0);
+    run_ok(resume);
+    run_ok(clean);
+    compare_outputs(TEST_TMP "distsim-sweep-whole",
+                    TEST_TMP "distsim-sweep-damaged", 3);
+    unlink(yaml);
+}
+
 /* Parses a sweep section given as YAML text. */
 static struct sim_sweep *parse(const char *text, struct sim_cfg **cfg)
 {
@@ -225,6 +255,29 @@ static void test_sweep__grid_zip_and_log_ranges(void)
     CHECK_EQ_STR(sim_sweep_assignment(sw, 2, 1, buf, sizeof buf), "b=3");
     CHECK(sw->params[0].is_numeric);
     CHECK_EQ_STR(sw->params[0].unit, "ms");
+    sim_sweep_free(sw);
+    sim_cfg_free(cfg);
+}
+
+static void test_sweep__whole_range_stepping_by_one_is_capped(void)
+{
+    struct sim_cfg *cfg;
+    struct sim_sweep *sw;
+    char buf[256];
+
+    sw = parse("sweep:\n  params:\n    - key: a\n      range: {from: 1, "
+               "to: 10000}\n", &cfg);
+    CHECK(sw != NULL);
+    CHECK_EQ_INT(sw->n_points, 10000);
+    sim_sweep_free(sw);
+    sim_cfg_free(cfg);
+    sw = parse("sweep:\n  params:\n    - key: a\n      range: {from: 1, "
+               "to: 1000000000000}\n", &cfg);
+    CHECK(sw == NULL);
+    CHECK_EQ_INT(sim_cfg_n_errors(cfg), 1);
+    CHECK_EQ_STR(sim_cfg_format(cfg, 0, buf, sizeof buf),
+                 "t.yaml:4:14: sweep.params[0].range: gives more than 10000 "
+                 "values");
     sim_sweep_free(sw);
     sim_cfg_free(cfg);
 }
@@ -280,5 +333,7 @@ static void test_sweep__bad_values_point_at_the_sweep(void)
 CHECK_MAIN(CHECK_TEST(test_sweep__grid_zip_and_log_ranges),
            CHECK_TEST(test_sweep__same_bytes_for_one_and_two_workers),
            CHECK_TEST(test_sweep__resume_after_kill_gives_the_same_bytes),
+           CHECK_TEST(test_sweep__resume_runs_a_damaged_point_again),
+           CHECK_TEST(test_sweep__whole_range_stepping_by_one_is_capped),
            CHECK_TEST(test_sweep__bad_definitions_are_reported_with_positions),
            CHECK_TEST(test_sweep__bad_values_point_at_the_sweep))
