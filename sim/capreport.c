@@ -324,6 +324,11 @@ void sim_capreport_doc_analytic(struct sim_capreport_doc *d,
     char *text;
 
     n_fit = analytic_table(d, s, rows, n_rows);
+    if (n_fit > 0)
+        sim_capreport_doc_para(d, "A 95% interval misses the true value "
+                               "one time in twenty, so a few \"no\" among "
+                               "many rows are expected; many, or far "
+                               "outside, mean the model does not fit.");
     if (n_fit == n_rows)
         return;
     sim_strbuf_init(&sb);
