@@ -359,6 +359,16 @@ static int check_sharding(struct sim_cfg *cfg, const char *path,
         rc |= check_range(cfg, path, "key_space", *c->key_space, 1,
                           DB_MAX_KEY_SPACE);
     }
+    if (rc == 0 && c->sharding == DB_SHARD_RANGE && c->shards != NULL &&
+        *c->shards <= DB_MAX_SHARDS &&
+        (c->key_space ? *c->key_space : DB_DEFAULT_KEY_SPACE) < *c->shards) {
+        sim_cfg_error(cfg, key_path(sub, sizeof sub, path, "key_space"),
+                      "%s%llu keys cannot fill %u ranges: some shards would "
+                      "hold no key", c->key_space ? "" : "the default, ",
+                      c->key_space ? *c->key_space : DB_DEFAULT_KEY_SPACE,
+                      *c->shards);
+        rc = SIM_EINVAL;
+    }
     return rc ? SIM_EINVAL : 0;
 }
 
