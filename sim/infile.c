@@ -3,15 +3,55 @@
  * infile.c - opening scenario data files safely. The file is opened
  * without blocking (a FIFO with no writer would otherwise wait forever),
  * checked with fstat on the open descriptor (so what is checked is what
- * is read), and only then turned back to blocking reads.
+ * is read), and only then turned back to blocking reads. Every file
+ * opened is remembered for the life of the process, so that an output
+ * directory about to be replaced can be checked against them.
  */
+#define _XOPEN_SOURCE 700
 #include "sim/infile.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+static char **opened;                   /* resolved paths of files read */
+static size_t n_opened, cap_opened;
+
+/* Remembers name's resolved path; a path that cannot be kept is skipped. */
+static void remember(const char *name)
+{
+    char *real = realpath(name, NULL);
+
+    if (real == NULL)
+        return;
+    if (n_opened == cap_opened) {
+        size_t cap = cap_opened ? cap_opened * 2 : 16;
+        char **grown = realloc(opened, cap * sizeof *grown);
+
+        if (grown == NULL) {
+            free(real);
+            return;
+        }
+        opened = grown;
+        cap_opened = cap;
+    }
+    opened[n_opened++] = real;
+}
+
+bool sim_infile_read_under(const char *dir)
+{
+    size_t n = strlen(dir);
+
+    for (size_t i = 0; i < n_opened; i++)
+        if (strncmp(opened[i], dir, n) == 0 &&
+            (opened[i][n] == '/' || n == 1))
+            return true;
+    return false;
+}
 
 /* What a file that is not regular is, for the reason given. */
 static const char *kind_of(mode_t mode)
@@ -87,6 +127,8 @@ FILE *sim_infile_open(const char *name, uint64_t max_bytes, uint64_t *size,
     if (f == NULL) {
         snprintf(why, n_why, "%s", strerror(errno));
         close(fd);
+        return NULL;
     }
+    remember(name);
     return f;
 }

@@ -8,6 +8,7 @@
 #ifndef SIM_INFILE_H
 #define SIM_INFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,5 +21,11 @@
  */
 FILE *sim_infile_open(const char *name, uint64_t max_bytes, uint64_t *size,
                       char *why, size_t n_why);
+
+/*
+ * Whether a file opened by sim_infile_open in this process lies inside
+ * dir (a resolved path, as realpath gives).
+ */
+bool sim_infile_read_under(const char *dir);
 
 #endif

@@ -10,6 +10,8 @@
 #define _GNU_SOURCE
 #include "sim/outdir.h"
 
+#include "sim/infile.h"
+
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -173,6 +175,10 @@ static int check_forced(const char *dir, const struct stat *st,
         rc = sim_error_set(err, SIM_EINVAL, "\"%s\" holds the working or "
                            "the home directory; even --force will not "
                            "replace it", dir);
+    else if (sim_infile_read_under(real))
+        rc = sim_error_set(err, SIM_EINVAL, "\"%s\" holds a file the "
+                           "scenario reads; even --force will not replace "
+                           "it", dir);
     free(real);
     return rc;
 }

@@ -293,6 +293,37 @@ static void test_cli__force_spares_files_and_the_home_directory(void)
     rmdir(home);
 }
 
+/* --force never replaces a directory holding a file the scenario reads. */
+static void test_cli__force_spares_the_scenarios_data(void)
+{
+    const char *dir = TEST_TMP "distsim-cli-data";
+    const char *values = TEST_TMP "distsim-cli-data/v.txt";
+    const char *path = TEST_TMP "distsim-cli-data.yaml";
+    struct spawn_out o;
+    struct stat st;
+    FILE *f;
+
+    mkdir(dir, 0755);
+    f = fopen(values, "w");
+    CHECK(f != NULL);
+    fputs("1ms\n2ms\n", f);
+    fclose(f);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("name: d\nduration: 1s\nclients: [{name: c, arrival: {process: "
+          "poisson, rate: 10/s}, target: s}]\nservers: [{name: s, service: "
+          "{dist: empirical, file: distsim-cli-data/v.txt}}]\n", f);
+    fclose(f);
+    run_expect((const char *[]){"run", path, "-q", "-o", dir, "--force",
+                                NULL}, 2, &o);
+    CHECK(strstr(o.err, "holds a file the scenario reads") != NULL);
+    spawn_release(&o);
+    CHECK(stat(values, &st) == 0 && S_ISREG(st.st_mode));
+    remove(values);
+    rmdir(dir);
+    remove(path);
+}
+
 static void test_cli__runaway_stops_with_exit_3(void)
 {
     struct spawn_out o;
@@ -335,5 +366,6 @@ CHECK_MAIN(CHECK_TEST(test_cli__version_and_help),
            CHECK_TEST(test_cli__set_changes_the_run),
            CHECK_TEST(test_cli__output_directory_is_replaced_whole),
            CHECK_TEST(test_cli__force_spares_files_and_the_home_directory),
+           CHECK_TEST(test_cli__force_spares_the_scenarios_data),
            CHECK_TEST(test_cli__runaway_stops_with_exit_3),
            CHECK_TEST(test_cli__closed_loop_standing_still_stops_with_exit_3))
