@@ -438,13 +438,43 @@ static int parse_args(int argc, char **argv, struct options *o)
     return check_out_dir(o);
 }
 
+/*
+ * Prints a problem line, naming --seed N and --replications N as the
+ * user wrote them: they reach the scenario as "--set 'seed=N'".
+ */
+static void put_problem(const struct options *o, const char *line)
+{
+    const char *sets[2] = {o->seed_set, o->reps_set};
+    const char *names[2] = {"--seed", "--replications"};
+    char shown[2][80];
+    const char *p = line;
+
+    for (int k = 0; k < 2; k++)
+        snprintf(shown[k], sizeof shown[k], "--set '%s'", sets[k]);
+    while (*p != '\0') {
+        int k = -1;
+
+        for (int j = 0; j < 2 && k < 0; j++)
+            if (sets[j][0] != '\0' &&
+                strncmp(p, shown[j], strlen(shown[j])) == 0)
+                k = j;
+        if (k < 0) {
+            fputc(*p++, stderr);
+            continue;
+        }
+        fprintf(stderr, "%s %s", names[k], strchr(sets[k], '=') + 1);
+        p += strlen(shown[k]);
+    }
+    fputc('\n', stderr);
+}
+
 /* Prints every recorded problem, one per line, and returns EXIT_INPUT. */
-static int print_problems(struct sim_cfg *cfg)
+static int print_problems(const struct options *o, struct sim_cfg *cfg)
 {
     char line[1024];
 
     for (size_t i = 0; i < sim_cfg_n_errors(cfg); i++)
-        fprintf(stderr, "%s\n", sim_cfg_format(cfg, i, line, sizeof line));
+        put_problem(o, sim_cfg_format(cfg, i, line, sizeof line));
     return EXIT_INPUT;
 }
 
@@ -464,7 +494,7 @@ static struct sim_scenario *load(const struct options *o, int *exit_code)
     rc = sim_scenario_load(cfg, o->file, o->sets, o->n_sets, kinds, N_KINDS,
                            &sc, &err);
     if (rc == SIM_EINVAL || (rc != 0 && sim_cfg_n_errors(cfg) > 0)) {
-        *exit_code = print_problems(cfg);
+        *exit_code = print_problems(o, cfg);
     } else if (rc != 0) {
         fprintf(stderr, "distsim: %s: %s\n", o->file, err.msg);
         *exit_code = EXIT_RUN;
@@ -634,14 +664,15 @@ static size_t without_note(const char *line)
  * Prints the problems of a sweep's points; one that only repeats the one
  * before for another swept value is counted, not printed again.
  */
-static void print_sweep_problems(const struct sim_variant_problems *probs)
+static void print_sweep_problems(const struct options *o,
+                                 const struct sim_variant_problems *probs)
 {
     size_t i = 0;
 
     while (i < probs->n) {
         size_t n = without_note(probs->lines[i]), same = 0;
 
-        fprintf(stderr, "%s\n", probs->lines[i]);
+        put_problem(o, probs->lines[i]);
         while (i + same + 1 < probs->n &&
                without_note(probs->lines[i + same + 1]) == n &&
                strncmp(probs->lines[i + same + 1], probs->lines[i], n) == 0)
@@ -681,7 +712,7 @@ static int validate_sweep(const struct options *o, size_t *n_points)
     struct sim_error err = {0};
     int rc = sim_sweeprun_load(&rq, &run, &probs, &err);
 
-    print_sweep_problems(&probs);
+    print_sweep_problems(o, &probs);
     sim_variant_problems_release(&probs);
     if (rc != 0 && rc != SIM_EINVAL)
         fprintf(stderr, "distsim: %s: %s\n", o->file, err.msg);
@@ -763,7 +794,7 @@ static int run_sweep(const struct options *o,
 
     rc = sim_sweeprun_load(&rq, &run, &probs, &err);
     if (is_talker)
-        print_sweep_problems(&probs);
+        print_sweep_problems(o, &probs);
     sim_variant_problems_release(&probs);
     if (rc != 0) {
         if (rc != SIM_EINVAL && is_talker)
@@ -883,7 +914,7 @@ static int cmd_plan(const struct options *o)
                            ? "--from VALUE" : "--to VALUE");
     rc = sim_plan_run(&rq, &is_found, &text, &probs, &err);
     for (size_t i = 0; i < probs.n; i++)
-        fprintf(stderr, "%s\n", probs.lines[i]);
+        put_problem(o, probs.lines[i]);
     sim_variant_problems_release(&probs);
     if (rc != 0)
         return plan_failed(rc, &err);
