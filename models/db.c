@@ -1014,7 +1014,8 @@ static void report_replication(const struct db_conf *k, const char *scope,
     sim_report_setting(rep, scope, "replication", "%s",
                        replication_text[k->repl]);
     if (k->repl == DB_REPL_SEMI_SYNC)
-        sim_report_setting(rep, scope, "acks", "%u followers", k->acks);
+        sim_report_setting(rep, scope, "acks", "%u follower%s", k->acks,
+                           k->acks == 1 ? "" : "s");
     if (k->repl == DB_REPL_QUORUM) {
         sim_report_setting(rep, scope, "quorum", "n %u, w %u, r %u",
                            k->n_replicas, k->q_w, k->q_r);

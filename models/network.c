@@ -659,9 +659,9 @@ static void report_zone(struct sim *sim, const struct network *net,
     for (unsigned m = 0; m < zone->n_members; m++)
         sim_report_list_add(&members, "%s", zone->members[m]);
     snprintf(key, sizeof key, "zone %s", zone->name);
-    sim_report_setting(rep, "network", key, "%s%s (%zu entities)",
-                       members.text, members.n_left_out > 0 ? " and more"
-                                                            : "", n);
+    sim_report_setting(rep, "network", key, "%s%s (%zu %s)", members.text,
+                       members.n_left_out > 0 ? " and more" : "", n,
+                       n == 1 ? "entity" : "entities");
 }
 
 /* The default rule, ordering, the zones, then each link's rule. */
