@@ -302,10 +302,10 @@ char *sim_units_format_seconds(sim_time t, char *buf, size_t n_buf)
 
 char *sim_units_format_size(uint64_t bytes, char *buf, size_t n_buf)
 {
-    /* Binary units first: capacities are usually written in them. */
+    /* Largest first, so the number written is the shortest exact one. */
     static const struct units_scale order[] = {
-        {"GiB", 1073741824.0}, {"MiB", 1048576.0}, {"KiB", 1024.0},
-        {"GB", 1e9}, {"MB", 1e6}, {"kB", 1e3}, {NULL, 0},
+        {"GiB", 1073741824.0}, {"GB", 1e9}, {"MiB", 1048576.0},
+        {"MB", 1e6}, {"KiB", 1024.0}, {"kB", 1e3}, {NULL, 0},
     };
 
     for (size_t i = 0; bytes > 0 && order[i].name != NULL; i++) {
