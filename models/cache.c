@@ -1837,6 +1837,95 @@ static void report_series(struct sim *sim, const struct cache *c,
     free(v);
 }
 
+static const char *const strategy_text[] = {
+    [CACHE_STRATEGY_DEFAULT] = "cache-aside",
+    [CACHE_STRATEGY_CACHE_ASIDE] = "cache-aside",
+    [CACHE_STRATEGY_READ_THROUGH] = "read-through",
+    [CACHE_STRATEGY_WRITE_THROUGH] = "write-through",
+    [CACHE_STRATEGY_WRITE_BEHIND] = "write-behind",
+    [CACHE_STRATEGY_REFRESH_AHEAD] = "refresh-ahead",
+};
+
+static const char *const stampede_text[] = {
+    [CACHE_STAMPEDE_DEFAULT] = "none", [CACHE_STAMPEDE_NONE] = "none",
+    [CACHE_STAMPEDE_COALESCE] = "coalesce",
+    [CACHE_STAMPEDE_EARLY_REFRESH] = "early-refresh",
+};
+
+static const char *policy_text(const struct cache *c)
+{
+    if (c->policy == &lfu_ops)
+        return "lfu";
+    if (c->policy == &fifo_ops)
+        return "fifo";
+    if (c->policy == &random_ops)
+        return "random";
+    return "lru";
+}
+
+/* How much the cache holds: items, and bytes when limited. */
+static void report_capacity(const struct cache *c, const char *scope,
+                            struct sim_report *rep)
+{
+    char lo[32], hi[32];
+
+    sim_report_setting(rep, scope, "capacity", "%llu items",
+                       (unsigned long long)c->capacity);
+    if (c->capacity_bytes == UINT64_MAX) {
+        sim_report_setting(rep, scope, "capacity bytes", "unlimited");
+        return;
+    }
+    sim_report_setting(rep, scope, "capacity bytes", "%s",
+                       sim_units_format_size(c->capacity_bytes, lo,
+                                             sizeof lo));
+    sim_report_setting(rep, scope, "item bytes", "%s to %s",
+                       sim_units_format_size(c->item_min, lo, sizeof lo),
+                       sim_units_format_size(c->item_max, hi, sizeof hi));
+}
+
+/* The strategy with its own timing, and the stampede protection. */
+static void report_modes(const struct cache *c, const char *scope,
+                         struct sim_report *rep)
+{
+    char buf[64];
+
+    sim_report_setting(rep, scope, "strategy", "%s",
+                       strategy_text[c->strategy]);
+    if (c->strategy == CACHE_STRATEGY_WRITE_BEHIND)
+        sim_report_setting(rep, scope, "flush after", "%s",
+                           sim_units_format_duration(c->flush_after, buf,
+                                                     sizeof buf));
+    if (c->strategy == CACHE_STRATEGY_REFRESH_AHEAD)
+        sim_report_setting(rep, scope, "refresh at", "%.4g of the ttl (%s)",
+                           (double)c->refresh_after / (double)c->ttl,
+                           sim_units_format_duration(c->refresh_after, buf,
+                                                     sizeof buf));
+    sim_report_setting(rep, scope, "stampede", "%s",
+                       stampede_text[c->stampede]);
+    if (c->stampede == CACHE_STAMPEDE_EARLY_REFRESH)
+        sim_report_setting(rep, scope, "beta", "%.6g", c->beta);
+}
+
+/* The cache's effective configuration, defaults included. */
+static void report_settings(const struct cache *c, const char *scope,
+                            struct sim_report *rep)
+{
+    char buf[256];
+
+    sim_report_setting(rep, scope, "eviction", "%s", policy_text(c));
+    report_capacity(c, scope, rep);
+    sim_report_setting(rep, scope, "ttl", "%s", c->ttl == 0 ? "none"
+                       : sim_units_format_duration(c->ttl, buf, sizeof buf));
+    report_modes(c, scope, rep);
+    sim_report_setting(rep, scope, "workers", "%u", c->workers);
+    sim_report_setting(rep, scope, "hit time", "%s",
+                       sim_dist_describe(c->hit_time, buf, sizeof buf));
+    sim_report_setting(rep, scope, "backend", "%s", c->backend_name);
+    sim_report_setting(rep, scope, "backend timeout", "%s",
+                       sim_units_format_duration(c->timeout, buf,
+                                                 sizeof buf));
+}
+
 static void cache_report(struct sim *sim, void *state, struct sim_report *rep)
 {
     struct cache *c = state;
@@ -1846,6 +1935,7 @@ static void cache_report(struct sim *sim, void *state, struct sim_report *rep)
     report_counts(sim, c, scope, rep);
     report_books(c, scope, rep);
     report_series(sim, c, scope, rep);
+    report_settings(c, scope, rep);
     for (size_t i = 0; i < c->n_crashes; i++)
         sim_report_note(rep, c->crashes[i].t_s, "lost_writes",
                         "cache %s crashed before writing back %llu "

@@ -949,8 +949,13 @@ static const char *const process_text[] = {
     "poisson", "poisson", "fixed", "renewal", "trace",
 };
 
-/* The client's effective configuration, defaults included. */
-static void report_settings(const struct client *c, const char *scope,
+static const char *const jitter_text[] = {
+    [RETRY_JITTER_DEFAULT] = "full", [RETRY_JITTER_NONE] = "none",
+    [RETRY_JITTER_FULL] = "full", [RETRY_JITTER_EQUAL] = "equal",
+};
+
+/* How requests arrive: users and think time, or the open-loop process. */
+static void report_arrivals(const struct client *c, const char *scope,
                             struct sim_report *rep)
 {
     char buf[256];
@@ -960,35 +965,61 @@ static void report_settings(const struct client *c, const char *scope,
         sim_report_setting(rep, scope, "think", "%s", c->think == NULL
                            ? "none" : sim_dist_describe(c->think, buf,
                                                         sizeof buf));
-    } else {
-        sim_report_setting(rep, scope, "arrival", "%s",
-                           process_text[c->process]);
-        if (c->process == PROCESS_RENEWAL)
-            sim_report_setting(rep, scope, "interarrival", "%s",
-                               sim_dist_describe(c->interarrival, buf,
-                                                 sizeof buf));
-        else if (c->process == PROCESS_TRACE)
-            sim_report_setting(rep, scope, "trace records", "%zu",
-                               c->trace.n);
-        else
-            sim_report_setting(rep, scope, "rate", "%.6g/s",
-                               1.0 / c->mean_gap_s);
-        sim_report_setting(rep, scope, "sessions", "%u", c->sessions);
+        sim_report_setting(rep, scope, "sessions", "%u (one per user)",
+                           c->users);
+        return;
     }
+    sim_report_setting(rep, scope, "arrival", "%s", process_text[c->process]);
+    if (c->process == PROCESS_RENEWAL)
+        sim_report_setting(rep, scope, "interarrival", "%s",
+                           sim_dist_describe(c->interarrival, buf,
+                                             sizeof buf));
+    else if (c->process == PROCESS_TRACE)
+        sim_report_setting(rep, scope, "trace records", "%zu", c->trace.n);
+    else
+        sim_report_setting(rep, scope, "rate", "%.6g/s", 1.0 / c->mean_gap_s);
+    sim_report_setting(rep, scope, "sessions", "%u", c->sessions);
+}
+
+/* The retry policy; its backoff only matters when it retries at all. */
+static void report_retry(const struct retry *r, const char *scope,
+                         struct sim_report *rep)
+{
+    char buf[64];
+
+    sim_report_setting(rep, scope, "retries", "%u", r->max);
+    if (r->max == 0)
+        return;
+    sim_report_setting(rep, scope, "retry backoff", "%s",
+                       sim_units_format_duration(r->backoff, buf,
+                                                 sizeof buf));
+    sim_report_setting(rep, scope, "retry multiplier", "%.6g",
+                       r->multiplier);
+    sim_report_setting(rep, scope, "retry max backoff", "%s",
+                       sim_units_format_duration(r->max_backoff, buf,
+                                                 sizeof buf));
+    sim_report_setting(rep, scope, "retry jitter", "%s",
+                       jitter_text[r->jitter]);
+}
+
+/* The client's effective configuration, defaults included. */
+static void report_settings(const struct client *c, const char *scope,
+                            struct sim_report *rep)
+{
+    char buf[256];
+
+    report_arrivals(c, scope, rep);
     sim_report_setting(rep, scope, "mix", "read %.4g, write %.4g, cas %.4g",
                        c->mix_cum[0], c->mix_cum[1] - c->mix_cum[0],
                        c->mix_cum[2] - c->mix_cum[1]);
-    sim_report_setting(rep, scope, "keys", "%s over %llu keys%s",
-                       c->keys.kind == KEYS_ZIPF ? "zipf"
-                       : c->keys.kind == KEYS_HOTSPOT ? "hotspot"
-                                                      : "uniform",
-                       (unsigned long long)c->keys.count,
+    sim_report_setting(rep, scope, "keys", "%s%s",
+                       keys_describe(&c->keys, buf, sizeof buf),
                        c->process == PROCESS_TRACE && c->trace.keys
                        ? " (unused: the trace gives keys)" : "");
     sim_report_setting(rep, scope, "timeout", "%s", c->timeout == 0
                        ? "none" : sim_units_format_duration(c->timeout, buf,
                                                             sizeof buf));
-    sim_report_setting(rep, scope, "retries", "%u", c->retry.max);
+    report_retry(&c->retry, scope, rep);
     sim_report_setting(rep, scope, "target", "%s", c->target_name);
 }
 

@@ -724,6 +724,9 @@ static int build(struct sim *sim, struct sim_cfg *cfg, const char *path,
     unsigned vnodes = c->vnodes ? *c->vnodes : DB_DEFAULT_VNODES;
     int rc;
 
+    db->c.sharding = c->sharding ? c->sharding : DB_SHARD_HASH;
+    db->c.vnodes = vnodes;
+    db->c.key_space = key_space;
     db->n_windows = sim_n_windows(sim);
     db->free_op = UINT32_MAX;
     db_store_init(&db->lww);
@@ -978,6 +981,123 @@ static void report_shard(struct sim *sim, const struct db *db,
     }
 }
 
+static const char *const sharding_text[] = {
+    [DB_SHARD_DEFAULT] = "hash", [DB_SHARD_HASH] = "hash",
+    [DB_SHARD_RANGE] = "range", [DB_SHARD_RING] = "consistent-hash",
+};
+
+static const char *const replication_text[] = {
+    [DB_REPL_DEFAULT] = "async", [DB_REPL_ASYNC] = "async",
+    [DB_REPL_SYNC] = "sync", [DB_REPL_SEMI_SYNC] = "semi-sync",
+    [DB_REPL_QUORUM] = "quorum", [DB_REPL_MULTI] = "multi-leader",
+};
+
+static const char *const reads_text[] = {
+    [DB_READS_DEFAULT] = "leader", [DB_READS_LEADER] = "leader",
+    [DB_READS_ANY] = "any", [DB_READS_NEAREST] = "nearest",
+    [DB_READS_QUORUM] = "quorum",
+};
+
+static const char *const writes_text[] = {
+    [DB_WRITES_DEFAULT] = "leader", [DB_WRITES_LEADER] = "leader",
+    [DB_WRITES_QUORUM] = "quorum",
+};
+
+static const char *const elect_text[] = {
+    [DB_ELECT_DEFAULT] = "most-up-to-date",
+    [DB_ELECT_UP_TO_DATE] = "most-up-to-date", [DB_ELECT_ANY] = "any",
+};
+
+static const char *const lost_text[] = {
+    [DB_LOST_DEFAULT] = "discard", [DB_LOST_DISCARD] = "discard",
+    [DB_LOST_KEEP] = "keep",
+};
+
+/* Shards and how keys are placed on them. */
+static void report_sharding(const struct db_conf *k, const char *scope,
+                            struct sim_report *rep)
+{
+    sim_report_setting(rep, scope, "shards", "%u", k->n_shards);
+    sim_report_setting(rep, scope, "sharding", "%s",
+                       sharding_text[k->sharding]);
+    if (k->sharding == DB_SHARD_RING)
+        sim_report_setting(rep, scope, "vnodes", "%u per shard", k->vnodes);
+    if (k->sharding == DB_SHARD_RANGE)
+        sim_report_setting(rep, scope, "key space", "%llu keys",
+                           (unsigned long long)k->key_space);
+}
+
+/* Replicas, the replication mode with its parameters, and routing. */
+static void report_replication(const struct db_conf *k, const char *scope,
+                               struct sim_report *rep)
+{
+    char buf[256];
+
+    sim_report_setting(rep, scope, "replicas", "%u per shard",
+                       k->n_replicas);
+    sim_report_setting(rep, scope, "replication", "%s",
+                       replication_text[k->repl]);
+    if (k->repl == DB_REPL_SEMI_SYNC)
+        sim_report_setting(rep, scope, "acks", "%u follower%s", k->acks,
+                           k->acks == 1 ? "" : "s");
+    if (k->repl == DB_REPL_QUORUM) {
+        sim_report_setting(rep, scope, "quorum", "n %u, w %u, r %u",
+                           k->n_replicas, k->q_w, k->q_r);
+        sim_report_setting(rep, scope, "read repair", "%s",
+                           k->has_read_repair ? "yes" : "no");
+    }
+    sim_report_setting(rep, scope, "apply lag", "%s", k->apply_lag == NULL
+                       ? "none" : sim_dist_describe(k->apply_lag, buf,
+                                                    sizeof buf));
+    sim_report_setting(rep, scope, "reads", "%s", reads_text[k->reads]);
+    sim_report_setting(rep, scope, "writes", "%s", writes_text[k->writes]);
+    sim_report_setting(rep, scope, "write timeout", "%s",
+                       sim_units_format_duration(k->write_timeout, buf,
+                                                 sizeof buf));
+}
+
+/* Failure detection and election, when the leader-based modes have it. */
+static void report_failover(const struct db_conf *k, const char *scope,
+                            struct sim_report *rep)
+{
+    char buf[64];
+
+    if (!k->has_failover) {
+        sim_report_setting(rep, scope, "failover", "none");
+        return;
+    }
+    sim_report_setting(rep, scope, "failover detect after", "%s",
+                       sim_units_format_duration(k->detect_after, buf,
+                                                 sizeof buf));
+    sim_report_setting(rep, scope, "failover heartbeat", "%s",
+                       sim_units_format_duration(k->heartbeat, buf,
+                                                 sizeof buf));
+    sim_report_setting(rep, scope, "failover elect", "%s",
+                       elect_text[k->elect]);
+    sim_report_setting(rep, scope, "failover lost writes", "%s",
+                       lost_text[k->lost]);
+}
+
+/* Each replica as a station: workers, queue and service per operation. */
+static void report_station(const struct db_conf *k, const char *scope,
+                           struct sim_report *rep)
+{
+    char buf[256], key[32];
+
+    sim_report_setting(rep, scope, "workers", "%u per replica", k->workers);
+    if (k->capacity == UINT64_MAX)
+        sim_report_setting(rep, scope, "queue capacity", "unbounded");
+    else
+        sim_report_setting(rep, scope, "queue capacity", "%llu",
+                           (unsigned long long)k->capacity);
+    for (int op = 0; op < SIM_OP_N; op++) {
+        snprintf(key, sizeof key, "service (%s)", sim_op_name(op));
+        sim_report_setting(rep, scope, key, "%s",
+                           sim_dist_describe(k->service[op], buf,
+                                             sizeof buf));
+    }
+}
+
 static void db_report(struct sim *sim, void *state, struct sim_report *rep)
 {
     struct db *db = state;
@@ -1008,6 +1128,10 @@ static void db_report(struct sim *sim, void *state, struct sim_report *rep)
     if (db->c.n_shards == 1)
         report_shard(sim, db, &db->shards[0], rep);
     report_notes(db, rep);
+    report_sharding(&db->c, scope, rep);
+    report_replication(&db->c, scope, rep);
+    report_failover(&db->c, scope, rep);
+    report_station(&db->c, scope, rep);
 }
 
 const struct sim_model_ops db_ops = {

@@ -86,6 +86,9 @@ enum db_event {
 /* The configuration once checked, with defaults applied. */
 struct db_conf {
     unsigned n_shards;
+    enum db_shard_kind sharding;        /* never DB_SHARD_DEFAULT */
+    unsigned vnodes;                    /* consistent-hash: per shard */
+    uint64_t key_space;                 /* range: keys cut into shards */
     unsigned n_replicas;                /* per shard */
     enum db_replication repl;
     enum db_reads reads;

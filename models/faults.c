@@ -147,6 +147,7 @@ struct faults_schedule {
     size_t n_entities;                  /* entries of n_holds */
     struct faults_note *notes;          /* the timeline, in time order */
     size_t n_notes, cap_notes;
+    size_t n_entries;                   /* list entries that joined */
 };
 
 /* One list entry. The first one made owns the shared schedule. */
@@ -154,6 +155,7 @@ struct faults {
     struct fault f;                     /* this entry's fault */
     struct faults_schedule *sched;      /* shared by every entry */
     bool is_owner;                      /* this entry frees sched */
+    size_t number;                      /* 1-based place in the list */
 };
 
 static void fault_release(struct fault *f)
@@ -589,8 +591,10 @@ static int join_schedule(struct sim *sim, struct sim_cfg *cfg,
 
     if (id != SIM_NO_ENTITY) {
         fs->sched = sim_entity_state(sim, id, faults_handle);
-        if (fs->sched != NULL)
+        if (fs->sched != NULL) {
+            fs->number = ++fs->sched->n_entries;
             return 0;
+        }
         sim_cfg_error(cfg, path, "the name \"faults\" is taken by another "
                       "component; the fault schedule needs it");
         return SIM_EINVAL;
@@ -599,6 +603,7 @@ static int join_schedule(struct sim *sim, struct sim_cfg *cfg,
     if (fs->sched == NULL)
         return SIM_ENOMEM;
     fs->is_owner = true;
+    fs->number = ++fs->sched->n_entries;
     fs->sched->id = sim_entity_add(sim, "faults", faults_handle, fs->sched);
     return fs->sched->id != SIM_NO_ENTITY ? 0 : SIM_ENOMEM;
 }
@@ -689,7 +694,31 @@ static int faults_start(struct sim *sim, struct sim_cfg *cfg,
     return 0;
 }
 
-/* The owner reports the whole timeline, in the order it happened. */
+/* "fault 2": "crash orders.0.0 at 55s, restart at 85s", as scheduled. */
+static void report_setting(const struct faults *fs, struct sim_report *rep)
+{
+    static const char *const end_text[FAULT_KINDS] = {
+        "heal at", "restart at", "until", "until", "until",
+    };
+    const struct fault *f = &fs->f;
+    char key[32], at[64], end[64];
+
+    snprintf(key, sizeof key, "fault %zu", fs->number);
+    sim_units_format_duration(f->at, at, sizeof at);
+    if (f->end == SIM_TIME_NEVER)
+        snprintf(end, sizeof end, "to the end of the run");
+    else
+        sim_units_format_duration(f->end, end, sizeof end);
+    sim_report_setting(rep, "fault schedule", key, "%s %s at %s, %s%s%s",
+                       kind_key[f->kind], f->text, at,
+                       f->end == SIM_TIME_NEVER ? "" : end_text[f->kind],
+                       f->end == SIM_TIME_NEVER ? "" : " ", end);
+}
+
+/*
+ * Each entry reports itself as scheduled; the owner (the first entry)
+ * also reports the whole timeline, in the order it happened.
+ */
 static void faults_report(struct sim *sim, void *state,
                           struct sim_report *rep)
 {
@@ -697,6 +726,7 @@ static void faults_report(struct sim *sim, void *state,
     const struct faults_schedule *s = fs->sched;
 
     (void)sim;
+    report_setting(fs, rep);
     if (!fs->is_owner)
         return;
     for (size_t i = 0; i < s->n_notes; i++)

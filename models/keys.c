@@ -8,6 +8,7 @@
 #include "models/keys.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #define KEYS_MAX_COUNT 1000000000000ULL /* 10^12 keys */
 
@@ -210,4 +211,19 @@ double keys_pmf(const struct keys *k, uint64_t i)
     default:
         return 1.0 / (double)k->count;
     }
+}
+
+const char *keys_describe(const struct keys *k, char *buf, size_t n_buf)
+{
+    unsigned long long n = (unsigned long long)k->count;
+
+    if (k->kind == KEYS_ZIPF)
+        snprintf(buf, n_buf, "zipf(s %.6g) over %llu keys", k->s, n);
+    else if (k->kind == KEYS_HOTSPOT)
+        snprintf(buf, n_buf, "hotspot(hot_fraction %.6g, hot_probability "
+                 "%.6g) over %llu keys", (double)k->n_hot / (double)k->count,
+                 k->p_hot, n);
+    else
+        snprintf(buf, n_buf, "uniform over %llu keys", n);
+    return buf;
 }

@@ -51,6 +51,13 @@ int keys_build(struct sim_cfg *cfg, const char *path,
 /* A key drawn from r. */
 uint64_t keys_sample(const struct keys *k, gsl_rng *r);
 
+/*
+ * k as a user would write it, for reports: "uniform over 1000 keys",
+ * "zipf(s 0.99) over 100000 keys", "hotspot(hot_fraction 0.1,
+ * hot_probability 0.9) over 5000 keys". Returns buf.
+ */
+const char *keys_describe(const struct keys *k, char *buf, size_t n_buf);
+
 /* Probability of key i (0-based) under k, for tests and theory. */
 double keys_pmf(const struct keys *k, uint64_t i);
 

@@ -1488,6 +1488,70 @@ static void report_notes(struct sim *sim, const struct lb *lb,
                         (unsigned long long)lb->n_notes_lost);
 }
 
+static const char *const policy_text[] = {
+    [LB_POLICY_DEFAULT] = "round-robin", [LB_ROUND_ROBIN] = "round-robin",
+    [LB_WEIGHTED] = "weighted-round-robin", [LB_RANDOM] = "random",
+    [LB_LEAST_CONN] = "least-connections", [LB_POWER_OF_D] = "power-of-d",
+    [LB_CONSISTENT_HASH] = "consistent-hash",
+};
+
+/* Health checks: none, or how often, how long a probe waits, how many. */
+static void report_health(const struct lb *lb, const char *scope,
+                          struct sim_report *rep)
+{
+    char buf[64];
+
+    if (!lb->has_health) {
+        sim_report_setting(rep, scope, "health checks", "none");
+        return;
+    }
+    sim_report_setting(rep, scope, "health interval", "%s",
+                       sim_units_format_duration(lb->interval, buf,
+                                                 sizeof buf));
+    sim_report_setting(rep, scope, "health timeout", "%s",
+                       sim_units_format_duration(lb->probe_timeout, buf,
+                                                 sizeof buf));
+    sim_report_setting(rep, scope, "unhealthy after", "%u failed checks",
+                       lb->unhealthy_after);
+    sim_report_setting(rep, scope, "healthy after", "%u good checks",
+                       lb->healthy_after);
+}
+
+/* The LB's effective configuration, defaults included. */
+static void report_settings(struct sim *sim, const struct lb *lb,
+                            const char *scope, struct sim_report *rep)
+{
+    struct sim_report_list backends;
+    char buf[64];
+
+    sim_report_setting(rep, scope, "policy", "%s", policy_text[lb->policy]);
+    if (lb->policy == LB_POWER_OF_D)
+        sim_report_setting(rep, scope, "d", "%u", lb->d);
+    if (lb->policy == LB_CONSISTENT_HASH)
+        sim_report_setting(rep, scope, "vnodes", "%u", lb->vnodes);
+    sim_report_list_init(&backends);
+    for (uint32_t b = 0; b < lb->n_backends; b++) {
+        const char *name = sim_entity_name(sim, lb->backends[b].id);
+
+        if (lb->policy == LB_WEIGHTED)
+            sim_report_list_add(&backends, "%s weight %u", name,
+                                lb->backends[b].weight);
+        else
+            sim_report_list_add(&backends, "%s", name);
+    }
+    sim_report_setting_list(rep, scope, "backends", &backends);
+    report_health(lb, scope, rep);
+    sim_report_setting(rep, scope, "standby", "%s", lb->has_standby
+                       ? "yes (active-passive)" : "no");
+    if (lb->has_standby)
+        sim_report_setting(rep, scope, "failover after", "%s",
+                           sim_units_format_duration(lb->failover_after, buf,
+                                                     sizeof buf));
+    sim_report_setting(rep, scope, "backend timeout", "%s",
+                       sim_units_format_duration(lb->backend_timeout, buf,
+                                                 sizeof buf));
+}
+
 static void lb_report(struct sim *sim, void *state, struct sim_report *rep)
 {
     const struct lb *lb = state;
@@ -1512,6 +1576,7 @@ static void lb_report(struct sim *sim, void *state, struct sim_report *rep)
         report_backend(sim, lb, b, scope, rep);
     report_series(sim, lb, scope, rep);
     report_notes(sim, lb, rep);
+    report_settings(sim, lb, scope, rep);
 }
 
 const struct sim_model_ops lb_ops = {

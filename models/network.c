@@ -644,6 +644,51 @@ static void report_rule(struct sim_report *rep, const char *scope,
                    delay->n ? delay->mean : NAN);
 }
 
+/* Zone z (0-based): its members as written, and how many entities. */
+static void report_zone(struct sim *sim, const struct network *net,
+                        size_t z, struct sim_report *rep)
+{
+    const struct zone *zone = &net->zones[z];
+    struct sim_report_list members;
+    size_t n = 0, n_entities = sim_n_entities(sim);
+    char key[96];
+
+    for (uint32_t id = 0; id < n_entities; id++)
+        n += sim_entity_zone(sim, id) == z + 1;
+    sim_report_list_init(&members);
+    for (unsigned m = 0; m < zone->n_members; m++)
+        sim_report_list_add(&members, "%s", zone->members[m]);
+    snprintf(key, sizeof key, "zone %s", zone->name);
+    sim_report_setting(rep, "network", key, "%s%s (%zu %s)", members.text,
+                       members.n_left_out > 0 ? " and more" : "", n,
+                       n == 1 ? "entity" : "entities");
+}
+
+/* The default rule, ordering, the zones, then each link's rule. */
+static void report_settings(struct sim *sim, const struct network *net,
+                            struct sim_report *rep)
+{
+    char buf[256], key[160];
+
+    sim_report_setting(rep, "network", "latency", "%s",
+                       sim_dist_describe(net->rules[0].latency, buf,
+                                         sizeof buf));
+    sim_report_setting(rep, "network", "loss", "%.6g", net->rules[0].loss);
+    sim_report_setting(rep, "network", "ordering", "%s",
+                       net->is_fifo ? "fifo" : "unordered");
+    for (size_t z = 0; z < net->n_zones; z++)
+        report_zone(sim, net, z, rep);
+    for (size_t i = 1; i < net->n_rules; i++) {
+        const struct rule *r = &net->rules[i];
+
+        snprintf(key, sizeof key, "latency %s", r->label);
+        sim_report_setting(rep, "network", key, "%s",
+                           sim_dist_describe(r->latency, buf, sizeof buf));
+        snprintf(key, sizeof key, "loss %s", r->label);
+        sim_report_setting(rep, "network", key, "%.6g", r->loss);
+    }
+}
+
 /*
  * Totals under "network" (messages between entities, and those within
  * one, which cost nothing), then each rule under "network <label>".
@@ -656,7 +701,6 @@ static void network_report(struct sim *sim, void *state,
     uint64_t n_messages = 0, n_lost = 0;
     char scope[160];
 
-    (void)sim;
     sim_tally_init(&all);
     for (size_t i = 0; i < net->n_rules; i++) {
         n_messages += net->rules[i].n_messages;
@@ -670,6 +714,7 @@ static void network_report(struct sim *sim, void *state,
         report_rule(rep, scope, net->rules[i].n_messages,
                     net->rules[i].n_lost, &net->rules[i].delay);
     }
+    report_settings(sim, net, rep);
 }
 
 const struct sim_model_ops network_ops = {

@@ -698,6 +698,25 @@ done:
     free(v);
 }
 
+/* "call 2": "orders for write, cas", or "orders" for every operation. */
+static void report_call(const struct server_link *call, size_t i,
+                        const char *scope, struct sim_report *rep)
+{
+    struct sim_report_list ops;
+    char key[32];
+
+    snprintf(key, sizeof key, "call %zu", i + 1);
+    if (call->ops == 0) {
+        sim_report_setting(rep, scope, key, "%s", call->to);
+        return;
+    }
+    sim_report_list_init(&ops);
+    for (int op = 0; op < SIM_OP_N; op++)
+        if (call->ops & (1u << op))
+            sim_report_list_add(&ops, "%s", sim_op_name(op));
+    sim_report_setting(rep, scope, key, "%s for %s", call->to, ops.text);
+}
+
 /* The group's effective configuration, defaults included. */
 static void report_settings(const struct server_group *g, const char *scope,
                             struct sim_report *rep)
@@ -717,11 +736,12 @@ static void report_settings(const struct server_group *g, const char *scope,
                            sim_dist_describe(g->service[op], buf,
                                              sizeof buf));
     }
-    for (size_t i = 0; i < g->n_calls; i++) {
-        snprintf(key, sizeof key, "call %zu", i + 1);
-        sim_report_setting(rep, scope, key, "%s%s", g->calls[i].to,
-                           g->calls[i].ops == 0 ? "" : " (some operations)");
-    }
+    for (size_t i = 0; i < g->n_calls; i++)
+        report_call(&g->calls[i], i, scope, rep);
+    if (g->n_calls > 0)
+        sim_report_setting(rep, scope, "call timeout", "%s",
+                           sim_units_format_duration(g->call_timeout, buf,
+                                                     sizeof buf));
     for (size_t i = 0; i < g->n_routes; i++) {
         snprintf(key, sizeof key, "next %zu", i + 1);
         sim_report_setting(rep, scope, key, "%s with probability %.4g",

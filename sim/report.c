@@ -279,3 +279,42 @@ void sim_report_sort_notes(struct sim_report *rep)
         rep->notes[j] = note;
     }
 }
+
+void sim_report_list_init(struct sim_report_list *l)
+{
+    memset(l, 0, sizeof *l);
+}
+
+void sim_report_list_add(struct sim_report_list *l, const char *fmt, ...)
+{
+    const char *sep = l->n_items > 0 ? ", " : "";
+    char item[256];
+    size_t need;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(item, sizeof item, fmt, ap);
+    va_end(ap);
+    need = strlen(sep) + strlen(item);
+    /* Once one item is left out, the rest are too: the order stays true. */
+    if (l->n_left_out > 0 || l->len + need >= sizeof l->text) {
+        l->n_left_out++;
+        return;
+    }
+    snprintf(l->text + l->len, sizeof l->text - l->len, "%s%s", sep, item);
+    l->len += need;
+    l->n_items++;
+}
+
+void sim_report_setting_list(struct sim_report *rep, const char *scope,
+                             const char *key,
+                             const struct sim_report_list *l)
+{
+    if (l->n_items == 0 && l->n_left_out == 0)
+        sim_report_setting(rep, scope, key, "none");
+    else if (l->n_left_out == 0)
+        sim_report_setting(rep, scope, key, "%s", l->text);
+    else
+        sim_report_setting(rep, scope, key, "%s and %zu more", l->text,
+                           l->n_left_out);
+}

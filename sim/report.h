@@ -150,4 +150,31 @@ void sim_report_setting(struct sim_report *rep, const char *scope,
                         const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/*
+ * A setting's value made of items ("app.0 weight 3, app.1 weight 1"),
+ * built one item at a time. Items past what a value holds are counted,
+ * not shown, so a long list stays one readable line.
+ */
+struct sim_report_list {
+    char text[400];                     /* items so far, ", " between */
+    size_t len;                         /* bytes of text used */
+    size_t n_items;                     /* items shown */
+    size_t n_left_out;                  /* items that did not fit */
+};
+
+/* Empties l. */
+void sim_report_list_init(struct sim_report_list *l);
+
+/* Appends one printf-formatted item to l, or counts it when full. */
+void sim_report_list_add(struct sim_report_list *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Records l as the setting key of scope: its items, then "and N more"
+ * for those left out; "none" when l is empty.
+ */
+void sim_report_setting_list(struct sim_report *rep, const char *scope,
+                             const char *key,
+                             const struct sim_report_list *l);
+
 #endif

@@ -299,3 +299,24 @@ char *sim_units_format_seconds(sim_time t, char *buf, size_t n_buf)
         buf[--len] = '\0';
     return buf;
 }
+
+char *sim_units_format_size(uint64_t bytes, char *buf, size_t n_buf)
+{
+    /* Largest first, so the number written is the shortest exact one. */
+    static const struct units_scale order[] = {
+        {"GiB", 1073741824.0}, {"GB", 1e9}, {"MiB", 1048576.0},
+        {"MB", 1e6}, {"KiB", 1024.0}, {"kB", 1e3}, {NULL, 0},
+    };
+
+    for (size_t i = 0; bytes > 0 && order[i].name != NULL; i++) {
+        uint64_t unit = (uint64_t)order[i].factor;
+
+        if (bytes % unit == 0) {
+            snprintf(buf, n_buf, "%llu%s",
+                     (unsigned long long)(bytes / unit), order[i].name);
+            return buf;
+        }
+    }
+    snprintf(buf, n_buf, "%lluB", (unsigned long long)bytes);
+    return buf;
+}

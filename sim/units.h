@@ -57,4 +57,10 @@ char *sim_units_format_duration(sim_time t, char *buf, size_t n_buf);
  */
 char *sim_units_format_seconds(sim_time t, char *buf, size_t n_buf);
 
+/*
+ * Writes a size exactly, in the largest unit that divides it ("64MiB",
+ * "1500B", "2GB"), into buf and returns buf; sim_units_size reads it back.
+ */
+char *sim_units_format_size(uint64_t bytes, char *buf, size_t n_buf);
+
 #endif

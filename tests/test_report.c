@@ -3,7 +3,8 @@
  * test_report.c - the charts and reports of a run, through the program:
  * the same bytes on a rerun and for any number of workers; the charts a
  * scenario's data allow, as PNG and SVG, chosen by plots: or --charts;
- * report.md's sections; report.html rendered by headless Chromium with
+ * report.md's sections; every component's settings, defaults included,
+ * in "Scenario as run"; report.html rendered by headless Chromium with
  * every chart loaded; a run without gnuplot; and a title that tries every
  * way out of gnuplot and the page.
  */
@@ -15,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "sim/outdir.h"
 #include "tests/check.h"
 #include "tests/spawn.h"
@@ -23,6 +26,7 @@
 #define PLOTS "tests/scenarios/plots.yaml"
 #define EVIL "tests/scenarios/evil-title.yaml"
 #define DB "tests/scenarios/report-db.yaml"
+#define SETTINGS "tests/scenarios/settings.yaml"
 #define ESC_DIR TEST_TMP "distsim-report-esc"
 
 static const char *const small_charts[] = {
@@ -234,6 +238,129 @@ static bool md_has(const char *md, const char *text)
         return true;
     printf("  report.md lacks: %s\n", text);
     return false;
+}
+
+/* Runs the settings scenario into dir with --jobs jobs and --seed seed. */
+static void run_settings(const char *dir, const char *jobs, const char *seed)
+{
+    struct spawn_out o;
+
+    run_expect((const char *[]){"run", SETTINGS, "-q", "--force", "-o", dir,
+                                "--charts", "none", "--jobs", jobs,
+                                "--seed", seed, NULL}, 0, &o);
+    spawn_release(&o);
+}
+
+/* The "settings" object of dir/summary.json as compact text. */
+static char *settings_text(const char *dir)
+{
+    char path[256], *text = NULL;
+    json_t *root;
+
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    root = json_load_file(path, 0, NULL);
+    if (root != NULL)
+        text = json_dumps(json_object_get(root, "settings"),
+                          JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return text;
+}
+
+/* Whether summary.json's settings of scope give key exactly value. */
+static bool has_setting(const json_t *settings, const char *scope,
+                        const char *key, const char *value)
+{
+    const char *got = json_string_value(
+        json_object_get(json_object_get(settings, scope), key));
+
+    if (got != NULL && strcmp(got, value) == 0)
+        return true;
+    printf("  settings[\"%s\"][\"%s\"]: \"%s\", wanted \"%s\"\n", scope,
+           key, got != NULL ? got : "(absent)", value);
+    return false;
+}
+
+/*
+ * Every component kind lists what it runs with, the defaults the scenario
+ * left out among them (a cache's eviction and flush delay, a database's
+ * failover detection and quorum sizes, a client's retry cap and jitter,
+ * an LB's health-check timeout and failover delay); the same bytes for
+ * any number of workers, and the same settings whatever the seed.
+ */
+static void test_report__scenario_as_run_lists_every_setting(void)
+{
+    static const char *const want[][3] = {
+        {"client shoppers", "keys", "hotspot(hot_fraction 0.1, "
+         "hot_probability 0.8) over 500 keys"},
+        {"client shoppers", "retry backoff", "20ms"},
+        {"client shoppers", "retry multiplier", "2"},
+        {"client shoppers", "retry max backoff", "2s"},
+        {"client shoppers", "retry jitter", "full"},
+        {"client admins", "sessions", "3 (one per user)"},
+        {"client admins", "keys", "zipf(s 1) over 500 keys"},
+        {"load_balancer edge", "backends", "app.0 weight 3, app.1 weight 1"},
+        {"load_balancer edge", "health timeout", "200ms"},
+        {"load_balancer edge", "unhealthy after", "3 failed checks"},
+        {"load_balancer edge", "failover after", "2s"},
+        {"load_balancer edge", "backend timeout", "30s"},
+        {"server app", "call 2", "ledger for write, cas"},
+        {"server app", "call timeout", "1s"},
+        {"cache cache", "eviction", "lru"},
+        {"cache cache", "capacity bytes", "64KiB"},
+        {"cache cache", "item bytes", "1KiB to 4KiB"},
+        {"cache cache", "ttl", "none"},
+        {"cache cache", "flush after", "1s"},
+        {"cache cache", "stampede", "none"},
+        {"cache cache", "hit time", "constant(0ns)"},
+        {"database orders", "vnodes", "64 per shard"},
+        {"database orders", "acks", "1 follower"},
+        {"database orders", "failover detect after", "3s"},
+        {"database orders", "failover heartbeat", "750ms"},
+        {"database orders", "failover elect", "any"},
+        {"database orders", "failover lost writes", "discard"},
+        {"database orders", "queue capacity", "unbounded"},
+        {"database ledger", "key space", "1000 keys"},
+        {"database ledger", "quorum", "n 3, w 2, r 2"},
+        {"database ledger", "reads", "quorum"},
+        {"database ledger", "failover", "none"},
+        {"network", "ordering", "fifo"},
+        {"network", "zone far", "orders.*.*, ledger.*.* (12 entities)"},
+        {"network", "latency near-far", "constant(2ms)"},
+        {"network", "loss near-far", "0.001"},
+        {"fault schedule", "fault 1",
+         "slow near | far x3 at 1s, to the end of the run"},
+        {"fault schedule", "fault 2",
+         "crash orders.0.0 at 2s, restart at 2.5s"},
+    };
+    const char *a = TEST_TMP "distsim-report-set-a";
+    const char *b = TEST_TMP "distsim-report-set-b";
+    char path[256], *first, *other, *md;
+    json_t *root;
+
+    run_settings(a, "1", "11");
+    run_settings(b, "2", "11");
+    CHECK(same_file(a, b, "summary.json"));
+    CHECK(same_file(a, b, "report.md"));
+    snprintf(path, sizeof path, "%s/summary.json", a);
+    root = json_load_file(path, 0, NULL);
+    CHECK(root != NULL);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        CHECK(has_setting(json_object_get(root, "settings"), want[i][0],
+                          want[i][1], want[i][2]));
+    json_decref(root);
+    md = read_in(a, "report.md", NULL);
+    CHECK(md != NULL && md_has(md, "\n### cache cache\n") &&
+          md_has(md, "| eviction | lru |") &&
+          md_has(md, "| failover detect after | 3s |"));
+    free(md);
+    run_settings(b, "2", "12");
+    first = settings_text(a);
+    other = settings_text(b);
+    CHECK(first != NULL && other != NULL && strcmp(first, other) == 0);
+    free(first);
+    free(other);
+    sim_outdir_remove_tree(a);
+    sim_outdir_remove_tree(b);
 }
 
 /* Whether report.md shows an "utilisation per instance: a 1.0%, ..." line. */
@@ -566,6 +693,7 @@ CHECK_MAIN(CHECK_TEST(test_report__same_bytes_on_rerun_and_for_any_jobs),
            CHECK_TEST(test_report__bad_charts_option_exits_2),
            CHECK_TEST(test_report__markdown_has_every_section),
            CHECK_TEST(test_report__markdown_has_every_figure_of_the_table),
+           CHECK_TEST(test_report__scenario_as_run_lists_every_setting),
            CHECK_TEST(test_report__without_gnuplot_the_rest_is_written),
            CHECK_TEST(test_report__title_cannot_break_out),
            CHECK_TEST(test_report__html_renders_with_every_chart))

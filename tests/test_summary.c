@@ -273,6 +273,34 @@ static void test_summary__the_first_of_equal_rows_is_found(void)
     sim_report_release(&rep);
 }
 
+/*
+ * A list setting shows the items that fit, in order, then how many more;
+ * an empty one says "none".
+ */
+static void test_summary__a_long_setting_list_says_how_many_more(void)
+{
+    struct sim_report rep;
+    struct sim_report_list l;
+    char tail[64];
+
+    sim_report_init(&rep);
+    sim_report_list_init(&l);
+    sim_report_setting_list(&rep, "load_balancer lb", "backends", &l);
+    for (int i = 0; i < 1000; i++)
+        sim_report_list_add(&l, "app.%d weight %d", i, i % 7 + 1);
+    sim_report_setting_list(&rep, "load_balancer lb", "backends", &l);
+    CHECK_EQ_INT(rep.n_settings, 2);
+    CHECK_EQ_STR(rep.settings[0].value, "none");
+    CHECK(strncmp(rep.settings[1].value, "app.0 weight 1, app.1 weight 2, ",
+                  32) == 0);
+    CHECK_EQ_INT(l.n_items + l.n_left_out, 1000);
+    CHECK(l.n_items > 10 && l.n_left_out > 0);
+    snprintf(tail, sizeof tail, "app.%zu weight %zu and %zu more",
+             l.n_items - 1, (l.n_items - 1) % 7 + 1, l.n_left_out);
+    CHECK(strstr(rep.settings[1].value, tail) != NULL);
+    sim_report_release(&rep);
+}
+
 CHECK_MAIN(CHECK_TEST(test_summary__percentile_keeps_three_significant_digits),
            CHECK_TEST(test_summary__digits_follow_the_half_width),
            CHECK_TEST(test_summary__which_figures_the_table_shows),
@@ -281,4 +309,5 @@ CHECK_MAIN(CHECK_TEST(test_summary__percentile_keeps_three_significant_digits),
            CHECK_TEST(test_summary__json_times_are_exact_nanoseconds),
            CHECK_TEST(test_summary__tsv_says_nan_for_a_figure_without_values),
            CHECK_TEST(test_summary__finds_every_figure_through_its_index),
-           CHECK_TEST(test_summary__the_first_of_equal_rows_is_found))
+           CHECK_TEST(test_summary__the_first_of_equal_rows_is_found),
+           CHECK_TEST(test_summary__a_long_setting_list_says_how_many_more))

@@ -219,6 +219,28 @@ static void test_units__format_seconds_is_exact_and_trimmed(void)
     CHECK_EQ_STR(sim_units_format_seconds(0, buf, sizeof buf), "0.0");
 }
 
+/* A size in the largest unit that divides it, read back to the byte. */
+static void test_units__format_size_is_exact_and_reads_back(void)
+{
+    static const uint64_t sizes[] = {
+        1, 1500, 2000, 1024, 65536, 3 * 1048576ULL, 1073741824ULL,
+        2000000000ULL, 1025,
+    };
+    static const char *const text[] = {
+        "1B", "1500B", "2kB", "1KiB", "64KiB", "3MiB", "1GiB", "2GB",
+        "1025B",
+    };
+    char buf[32];
+    uint64_t back;
+
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        CHECK_EQ_STR(sim_units_format_size(sizes[i], buf, sizeof buf),
+                     text[i]);
+        CHECK_EQ_INT(sim_units_size(buf, &back, NULL, 0), 0);
+        CHECK_EQ_INT(back, sizes[i]);
+    }
+}
+
 CHECK_MAIN(CHECK_TEST(test_units__durations_in_every_unit),
            CHECK_TEST(test_units__bad_durations_say_why),
            CHECK_TEST(test_units__rates_with_prefix_and_period),
@@ -229,4 +251,5 @@ CHECK_MAIN(CHECK_TEST(test_units__durations_in_every_unit),
            CHECK_TEST(test_units__numbers_of_many_digits_are_too_large),
            CHECK_TEST(test_units__negative_zero_reads_as_zero),
            CHECK_TEST(test_units__format_duration_picks_a_unit),
-           CHECK_TEST(test_units__format_seconds_is_exact_and_trimmed))
+           CHECK_TEST(test_units__format_seconds_is_exact_and_trimmed),
+           CHECK_TEST(test_units__format_size_is_exact_and_reads_back))
