@@ -89,8 +89,15 @@ static bool scopes(const struct sim_report *rep, const char **client,
                    *n_srv < SHAPE_MAX_STATIONS) {
             servers[(*n_srv)++] = s;
         } else {
-            snprintf(out->why, sizeof out->why, "the scenario has a %s, "
-                     "which no analytic model here includes", s);
+            char kind[32];
+            size_t n = strcspn(s, " ");
+
+            /* "load_balancer edge" reads "a load balancer edge" */
+            snprintf(kind, sizeof kind, "%.*s", (int)n, s);
+            for (char *c = kind; *c != '\0'; c++)
+                *c = *c == '_' ? ' ' : *c;
+            snprintf(out->why, sizeof out->why, "the scenario has a %s%s, "
+                     "which no analytic model here includes", kind, s + n);
             return false;
         }
     }
