@@ -45,6 +45,16 @@ static struct db_entry *entry_at(const struct db_log *log, uint64_t seq)
     return &log->ring[seq & (log->cap - 1)];
 }
 
+/*
+ * Peer p will get a snapshot: the log keeps the entries after its last
+ * one, which the peer will lack once it has the snapshot.
+ */
+static void want_snapshot(struct db_peer *p, const struct db_log *log)
+{
+    p->needs_snapshot = true;
+    p->snapshot_last = log->last;
+}
+
 static void out_of_memory(struct sim *sim, const struct db *db)
 {
     sim_fail(sim, SIM_ENOMEM, "out of memory in database \"%s\"", db->name);
@@ -293,7 +303,7 @@ static bool log_make_room(struct db_log *log, unsigned n_peers)
         return false;
     for (unsigned f = 0; f < n_peers; f++)
         if (f != log->owner && log->peers[f].acked < keep)
-            log->peers[f].needs_snapshot = true;
+            want_snapshot(&log->peers[f], log);
     log->base = keep + 1;
     return true;
 }
@@ -321,16 +331,20 @@ static struct db_entry *log_append(struct sim *sim, struct db_shard *s,
     return e;
 }
 
-/* Forgets entries every peer applied that need no more decision. */
+/*
+ * Forgets entries that need no more decision and that every peer applied
+ * or, for a peer waiting for a snapshot, that the snapshot will hold.
+ */
 static void log_trim(struct db_log *log, unsigned n_peers)
 {
     uint64_t keep = log->decided;
 
     for (unsigned f = 0; f < n_peers; f++) {
         const struct db_peer *p = &log->peers[f];
+        uint64_t has = p->needs_snapshot ? p->snapshot_last : p->acked;
 
-        if (f != log->owner && !p->needs_snapshot && p->acked < keep)
-            keep = p->acked;
+        if (f != log->owner && has < keep)
+            keep = has;
     }
     if (keep + 1 > log->base)
         log->base = keep + 1;
@@ -808,6 +822,22 @@ static struct db_log *own_log(struct db_replica *r)
     return NULL;
 }
 
+/*
+ * Peer f has applied a snapshot: it lacks the entries written since it was
+ * taken, which were not shipped to it while it waited, so they go now.
+ */
+static void catch_up(struct sim *sim, struct db_replica *r,
+                     struct db_log *log, unsigned f)
+{
+    struct db_peer *p = &log->peers[f];
+
+    p->needs_snapshot = false;
+    p->was_behind = false;
+    p->acked_prev = p->acked;
+    if (p->acked < log->last && p->acked + 1 >= log->base)
+        send_msg(sim, r, f, DB_MSG_SHIP, p->acked + 1, log->last);
+}
+
 /* A peer acknowledged a shipment or a snapshot. */
 static void on_ack(struct sim *sim, struct db_replica *r, struct sim_req *m)
 {
@@ -818,10 +848,10 @@ static void on_ack(struct sim *sim, struct db_replica *r, struct sim_req *m)
     if (log == NULL || from == NULL || (uint32_t)m->value != log->term)
         return;
     p = &log->peers[from->index];
-    if (db_msg_kind(r->db, m) == DB_MSG_SNAPSHOT)
-        p->needs_snapshot = false;
     if (m->version > p->acked && m->version <= log->last)
         p->acked = m->version;
+    if (db_msg_kind(r->db, m) == DB_MSG_SNAPSHOT && p->needs_snapshot)
+        catch_up(sim, r, log, from->index);
     if (r->own_log == NULL)
         try_commit(sim, shard_of(r));
     else
@@ -842,11 +872,12 @@ static void resend(struct sim *sim, struct db_replica *r, struct db_log *log)
 
         if (f == log->owner)
             continue;
-        if (p->acked + 1 < log->base)
-            p->needs_snapshot = true;
+        if (p->acked + 1 < log->base && !p->needs_snapshot)
+            want_snapshot(p, log);
         if (p->needs_snapshot) {
             if (now - p->t_snapshot >= DB_SNAPSHOT_RETRY_NS) {
                 p->t_snapshot = now;
+                p->snapshot_last = log->last;
                 send_msg(sim, r, f, DB_MSG_SNAPSHOT, 0, log->last);
             }
             continue;
@@ -1099,6 +1130,7 @@ static void reset_peers(struct sim *sim, struct db_shard *s, uint64_t p)
         struct db_peer *q = &log->peers[f];
 
         q->needs_snapshot = q->applied > p;
+        q->snapshot_last = p;
         if (q->applied > p)
             q->applied = p;
         q->recv = q->applied;

@@ -130,6 +130,9 @@ struct db_peer {
     bool was_behind;                    /* sender: behind at the last tick */
     bool needs_snapshot;                /* sender: send the whole state */
     sim_time t_snapshot;                /* sender: last snapshot sent, ns */
+    uint64_t snapshot_last;             /* sender: the log's last entry when
+                                           the snapshot was due or last
+                                           sent; kept from the next one */
     uint64_t recv;                      /* receiver: received in order */
     uint64_t applied;                   /* receiver: applied */
     sim_time apply_at;                  /* receiver: last apply scheduled */

@@ -776,6 +776,49 @@ static void test_db__a_follower_ahead_of_the_new_leader_is_resynced(void)
     rig_release(&g);
 }
 
+/*
+ * The old leader rejoins after writes it alone held were lost, so it needs
+ * the new leader's snapshot; a write every 2 ms goes on throughout. As in
+ * the test above, orders.0.0 is cut from its followers from 1 s to 2.5 s
+ * and crashes at 1.5 s; orders.0.1 is elected at 2 s lacking 255 writes
+ * (the last 5 before the cut were still on their way), and orders.0.0,
+ * 10 ms from both, restarts and rejoins at 3 s. Once it has the snapshot
+ * it must follow the log like any follower: an entry reaches it after
+ * 10 ms and is applied 1 ms later, so its oldest unapplied entry has
+ * waited 9 to 11 ms, 10 on average; orders.0.2, next to the new leader,
+ * lacks each entry for 1 ms of every 2, 0.25 ms on average. Every window
+ * from 4 s on averages the two: 5.125 ms.
+ */
+static void test_db__a_rejoined_leader_catches_up_after_its_snapshot(void)
+{
+    struct rig g;
+
+    rig_init(&g, "name: rejoin\nduration: 6s\nreplications: 1\n"
+             "window: 100ms\n"
+             "databases:\n  - name: orders\n    replicas: 3\n"
+             "    replication: async\n    workers: 4\n"
+             "    apply_lag: {dist: constant, value: 1ms}\n"
+             "    failover: {detect_after: 500ms}\n"
+             "    service: {dist: constant, value: 100us}\n");
+    rig_link(&g, "orders.0.0", "orders.0.1", 10 * SIM_MS);
+    rig_link(&g, "orders.0.0", "orders.0.2", 10 * SIM_MS);
+    for (int k = 0; k < 3000; k++)
+        rig_step(&g, 0, 2 * k * SIM_MS, SIM_OP_WRITE, (uint64_t)k % 20,
+                 false);
+    rig_fault(&g, 1000 * SIM_MS, FAULT_CUT, "orders.0.0", "orders.0.1");
+    rig_fault(&g, 1000 * SIM_MS, FAULT_CUT, "orders.0.0", "orders.0.2");
+    rig_fault(&g, 1500 * SIM_MS, FAULT_CRASH, "orders.0.0", NULL);
+    rig_fault(&g, 2500 * SIM_MS, FAULT_HEAL, NULL, NULL);
+    rig_fault(&g, 3000 * SIM_MS, FAULT_RESTART, "orders.0.0", NULL);
+    rig_run(&g);
+    CHECK_EQ_STR(g.rep.notes[1].text, "orders.0: orders.0.1 leads, lacking "
+                                      "255 acknowledged writes");
+    for (size_t w = 40; w < 60; w++)
+        CHECK_NEAR(rig_window(&g, "database orders.0", "replication_lag", w),
+                   5.125e-3, 1e-9);
+    rig_release(&g);
+}
+
 /* --- faults at random --------------------------------------------------- */
 
 static uint64_t lcg_next(uint64_t *x)
@@ -1435,6 +1478,7 @@ CHECK_MAIN(CHECK_TEST(test_db__sync_write_is_acked_after_the_slowest_replica),
            CHECK_TEST(test_db__a_restart_precedes_the_rejoin_it_allows),
            CHECK_TEST(test_db__failover_with_keep_merges_orphans_on_rejoin),
            CHECK_TEST(test_db__a_follower_ahead_of_the_new_leader_is_resynced),
+           CHECK_TEST(test_db__a_rejoined_leader_catches_up_after_its_snapshot),
            CHECK_TEST(test_db__random_faults_keep_the_invariants),
            CHECK_TEST(test_db__lag_series_averages_the_oldest_unapplied_entry),
            CHECK_TEST(test_db__lag_of_a_cut_off_follower_keeps_growing),
