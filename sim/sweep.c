@@ -149,6 +149,7 @@ static int add_value(struct sim_sweep_param *p, const char *text,
     char **v = realloc(p->values, n * sizeof *v);
     double *num;
     int *lines, *cols;
+    bool *quoted;
 
     if (v != NULL)
         p->values = v;
@@ -161,10 +162,15 @@ static int add_value(struct sim_sweep_param *p, const char *text,
     cols = realloc(p->cols, n * sizeof *cols);
     if (cols != NULL)
         p->cols = cols;
+    quoted = realloc(p->is_quoted, n * sizeof *quoted);
+    if (quoted != NULL)
+        p->is_quoted = quoted;
     if (v == NULL || num == NULL || lines == NULL || cols == NULL ||
-        (v[p->n_values] = strdup(text)) == NULL)
+        quoted == NULL || (v[p->n_values] = strdup(text)) == NULL)
         return SIM_ENOMEM;
     num[p->n_values] = NAN;
+    quoted[p->n_values] = sim_doc_node_kind(where) == SIM_DOC_SCALAR &&
+                          !sim_doc_node_is_plain(where);
     sim_doc_node_position(where, &lines[p->n_values], &cols[p->n_values]);
     p->n_values++;
     return 0;
@@ -189,6 +195,12 @@ static int parse_values(struct sim_cfg *cfg, const struct sim_doc_node *list,
 
         snprintf(at, sizeof at, "%.120s[%zu]", path, i);
         text = scalar_text(cfg, v, at);
+        if (text != NULL && strpbrk(text, "\t\n\r") != NULL) {
+            node_error(cfg, v, at, "a swept value may not hold a tab or a "
+                       "line break (it names its point on one line of "
+                       "sweep.tsv)");
+            text = NULL;
+        }
         if (text == NULL)
             rc = SIM_EINVAL;
         else if (add_value(p, text, v) != 0)
@@ -680,6 +692,7 @@ void sim_sweep_free(struct sim_sweep *sw)
         free(p->numbers);
         free(p->lines);
         free(p->cols);
+        free(p->is_quoted);
         free(p->key);
     }
     free(sw->params);
@@ -702,8 +715,21 @@ const char *sim_sweep_assignment(const struct sim_sweep *sw, size_t point,
                                  size_t param, char *buf, size_t n_buf)
 {
     const struct sim_sweep_param *p = &sw->params[param];
+    size_t v = sim_sweep_value_index(sw, point, param);
+    size_t len;
 
-    snprintf(buf, n_buf, "%s=%s", p->key,
-             p->values[sim_sweep_value_index(sw, point, param)]);
+    if (!p->is_quoted[v]) {
+        snprintf(buf, n_buf, "%s=%s", p->key, p->values[v]);
+        return buf;
+    }
+    /* Single quotes hold any text but themselves, written twice. */
+    len = (size_t)snprintf(buf, n_buf, "%s='", p->key);
+    for (const char *c = p->values[v]; *c != '\0' && len + 3 < n_buf; c++) {
+        if (*c == '\'')
+            buf[len++] = '\'';
+        buf[len++] = *c;
+    }
+    if (len + 2 <= n_buf)
+        snprintf(buf + len, n_buf - len, "'");
     return buf;
 }

@@ -28,6 +28,7 @@ struct sim_sweep_param {
     char **values;                      /* as --set takes them: "200/s" */
     double *numbers;                    /* number part; NaN: not a number */
     int *lines, *cols;                  /* where each value was written */
+    bool *is_quoted;                    /* written in quotes: stays text */
     size_t n_values;
     char unit[16];                      /* shared unit ("/s", "ms", "") */
     bool is_numeric;                    /* every value is number + unit */
@@ -60,7 +61,12 @@ void sim_sweep_free(struct sim_sweep *sw);
 size_t sim_sweep_value_index(const struct sim_sweep *sw, size_t point,
                              size_t param);
 
-/* "key=value" of param at point, into buf; returns buf. */
+/*
+ * "key=value" of param at point, into buf; returns buf. A value written in
+ * quotes is quoted again, so --set reads it as the same text ("~" stays a
+ * tilde, "%d" text). n_buf of 2 * (strlen(key) + strlen(value)) + 4 always
+ * suffices.
+ */
 const char *sim_sweep_assignment(const struct sim_sweep *sw, size_t point,
                                  size_t param, char *buf, size_t n_buf);
 

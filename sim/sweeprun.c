@@ -80,7 +80,7 @@ static int load_point(struct sim_sweeprun *run,
     for (size_t j = 0; extra && lines && cols && j < sw->n_params; j++) {
         const struct sim_sweep_param *par = &sw->params[j];
         size_t v = sim_sweep_value_index(sw, p, j);
-        size_t n = strlen(par->key) + strlen(par->values[v]) + 2;
+        size_t n = 2 * (strlen(par->key) + strlen(par->values[v])) + 4;
 
         extra[j] = malloc(n);
         if (extra[j] == NULL)

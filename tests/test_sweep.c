@@ -282,6 +282,45 @@ static void test_sweep__whole_range_stepping_by_one_is_capped(void)
     sim_cfg_free(cfg);
 }
 
+static void test_sweep__quoted_values_stay_text(void)
+{
+    struct sim_cfg *cfg;
+    struct sim_sweep *sw;
+    char buf[128];
+
+    sw = parse("sweep:\n  params:\n    - key: title\n      values: [\"~\", "
+               "'%d', \"it's\", plain]\n", &cfg);
+    CHECK(sw != NULL);
+    CHECK_EQ_STR(sw->params[0].values[0], "~");
+    CHECK_EQ_STR(sim_sweep_assignment(sw, 0, 0, buf, sizeof buf),
+                 "title='~'");
+    CHECK_EQ_STR(sim_sweep_assignment(sw, 1, 0, buf, sizeof buf),
+                 "title='%d'");
+    CHECK_EQ_STR(sim_sweep_assignment(sw, 2, 0, buf, sizeof buf),
+                 "title='it''s'");
+    CHECK_EQ_STR(sim_sweep_assignment(sw, 3, 0, buf, sizeof buf),
+                 "title=plain");
+    sim_sweep_free(sw);
+    sim_cfg_free(cfg);
+}
+
+static void test_sweep__a_value_with_a_line_break_is_refused(void)
+{
+    struct sim_cfg *cfg;
+    struct sim_sweep *sw;
+    char buf[256];
+
+    sw = parse("sweep:\n  params:\n    - key: title\n      values: [a, "
+               "\"b\\tc\"]\n", &cfg);
+    CHECK(sw == NULL);
+    CHECK_EQ_INT(sim_cfg_n_errors(cfg), 1);
+    CHECK_EQ_STR(sim_cfg_format(cfg, 0, buf, sizeof buf),
+                 "t.yaml:4:19: sweep.params[0].values[1]: a swept value may "
+                 "not hold a tab or a line break (it names its point on one "
+                 "line of sweep.tsv)");
+    sim_cfg_free(cfg);
+}
+
 static void expect_problems(const char *sweep, const char *want)
 {
     const char *yaml = TEST_TMP "distsim-sweep-bad.yaml";
@@ -336,4 +375,6 @@ CHECK_MAIN(CHECK_TEST(test_sweep__grid_zip_and_log_ranges),
            CHECK_TEST(test_sweep__resume_runs_a_damaged_point_again),
            CHECK_TEST(test_sweep__whole_range_stepping_by_one_is_capped),
            CHECK_TEST(test_sweep__bad_definitions_are_reported_with_positions),
-           CHECK_TEST(test_sweep__bad_values_point_at_the_sweep))
+           CHECK_TEST(test_sweep__bad_values_point_at_the_sweep),
+           CHECK_TEST(test_sweep__quoted_values_stay_text),
+           CHECK_TEST(test_sweep__a_value_with_a_line_break_is_refused))
