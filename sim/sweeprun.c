@@ -653,7 +653,11 @@ static char *make_table(const struct sim_sweepout *s, const char *dir,
             const struct sim_pointdir_figure *y =
                 sim_pointdir_find(p, s->knee.scope, s->knee.latency);
 
-            if (x != NULL && y != NULL)
+            /* A latency of no request at all has no value: n/a. */
+            if (x != NULL && y != NULL && isnan(y->mean))
+                sim_strbuf_printf(&sb, "  throughput %.4g/s  %s n/a",
+                                  x->mean, y->name);
+            else if (x != NULL && y != NULL)
                 sim_strbuf_printf(&sb, "  throughput %.4g/s  %s %.4g ms",
                                   x->mean, y->name, 1e3 * y->mean);
         }

@@ -321,6 +321,27 @@ static void test_sweep__a_value_with_a_line_break_is_refused(void)
     sim_cfg_free(cfg);
 }
 
+static void test_sweep__a_point_without_requests_says_n_a(void)
+{
+    const char *yaml = TEST_TMP "distsim-sweep-none.yaml";
+    const char *args[] = {"sweep", yaml, "--charts", "none", "-o",
+                          TEST_TMP "distsim-sweep-none", NULL};
+    struct spawn_out o;
+
+    write_scenario(yaml, "2s", "  params:\n"
+                   "    - key: clients.c.arrival.rate\n"
+                   "      values: [0.001/s, 100/s]\n");
+    remove_dir(TEST_TMP "distsim-sweep-none");
+    spawn_distsim(args, &o);
+    CHECK_EQ_INT(o.status, 0);
+    CHECK(strstr(o.out, "rate=0.001/s  expectations: unsure  throughput 0/s"
+                 "  response_time.p99 n/a  |") != NULL);
+    CHECK(strstr(o.out, "nan") == NULL);
+    spawn_release(&o);
+    remove_dir(TEST_TMP "distsim-sweep-none");
+    unlink(yaml);
+}
+
 static void expect_problems(const char *sweep, const char *want)
 {
     const char *yaml = TEST_TMP "distsim-sweep-bad.yaml";
@@ -377,4 +398,5 @@ CHECK_MAIN(CHECK_TEST(test_sweep__grid_zip_and_log_ranges),
            CHECK_TEST(test_sweep__bad_definitions_are_reported_with_positions),
            CHECK_TEST(test_sweep__bad_values_point_at_the_sweep),
            CHECK_TEST(test_sweep__quoted_values_stay_text),
-           CHECK_TEST(test_sweep__a_value_with_a_line_break_is_refused))
+           CHECK_TEST(test_sweep__a_value_with_a_line_break_is_refused),
+           CHECK_TEST(test_sweep__a_point_without_requests_says_n_a))
