@@ -17,7 +17,7 @@ set grid
 stats ARG1 using 1 nooutput
 plot ARG1 index 0 using 1:2:3:4 with xyerrorbars pointtype 7 \
         pointsize 0.6 title columnheader(2), \
-     ARG1 index 0 using 1:2 with lines notitle, \
+     ARG1 index 0 using 1:2 with lines linetype 1 notitle, \
      for [i=1:STATS_blocks-1] ARG1 index i using 1:2 \
         with linespoints linewidth 2 pointtype 6 pointsize 1.5 \
         title columnheader(2)
