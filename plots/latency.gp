@@ -61,5 +61,6 @@ plot \
     for [i=0:(bands ? n - 1 : -1)] data \
         using 1:(clip(column(3 + 3 * i))):(clip(column(4 + 3 * i))) \
         with filledcurves lc i + 1 notitle, \
-    for [i=0:n - 1] data using 1:(clip(column(2 + 3 * i))) with lines \
-        lw 1.5 lc i + 1 title key(columnhead(2 + 3 * i))
+    for [i=0:n - 1] data using 1:(clip(column(2 + 3 * i))) \
+        with linespoints lw 1.5 pt 7 ps 0.4 lc i + 1 \
+        title key(columnhead(2 + 3 * i))

@@ -81,7 +81,7 @@ if (n2 > 0) {
             using 1:(column(3 + 3 * i)):(column(4 + 3 * i)) \
             with filledcurves lc i - first + 1 notitle, \
         for [i=first:last] data using 1:(column(2 + 3 * i)) \
-            with lines lw 1.5 lc i - first + 1 \
+            with linespoints lw 1.5 pt 7 ps 0.4 lc i - first + 1 \
             title key(columnhead(2 + 3 * i))
 }
 unset multiplot

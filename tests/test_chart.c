@@ -284,6 +284,64 @@ static void test_chart__a_failing_script_is_reported(void)
     sim_outdir_remove_tree(TEST_TMP "distsim-test-plots");
 }
 
+/* Times in every fifth window only, as from a client that rarely sends. */
+static void sparse(struct sim_report *r, const char *name, double level)
+{
+    double v[N_WIN];
+
+    for (int w = 0; w < N_WIN; w++)
+        v[w] = w % 5 == 2 ? level * (1 + 0.1 * w) : NAN;
+    sim_report_series(r, "client c", name, "s", v, N_WIN);
+}
+
+/*
+ * A window with a value between two without (a client that sends a
+ * request now and then) has no neighbour to join: it still shows, as a
+ * dot, so the latency chart is not empty. Four windows, three lines.
+ */
+static void test_chart__values_between_gaps_are_drawn(void)
+{
+    const char *dir = TEST_TMP "distsim-test-sparse";
+    struct sim_scenario sc = {
+        .file = "sparse.yaml", .name = "sparse", .duration = 20 * SIM_S,
+        .window = SIM_S, .replications = 1, .plot_charts = SIM_PLOT_ALL,
+        .text = "name: sparse\n",
+    };
+    struct sim_render_options o = {.format = SIM_PLOT_SVG, .parallel = 1};
+    struct sim_report r;
+    struct sim_batch b = {.n_reps = 1, .reports = &r};
+    struct sim_summary sum;
+    struct sim_strbuf warnings;
+    char path[512], *svg;
+    size_t n_dots = 0;
+
+    setenv("DISTSIM_PLOTS", "plots", 1);
+    sim_report_init(&r);
+    sparse(&r, "response_time.p50", 0.001);
+    sparse(&r, "response_time.p99", 0.004);
+    sparse(&r, "response_time.p999", 0.009);
+    sim_outdir_remove_tree(dir);
+    mkdir(dir, 0755);
+    sim_strbuf_init(&warnings);
+    CHECK_EQ_INT(sim_summary_build(&b, &sum, NULL), 0);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    CHECK_EQ_INT(sim_summary_write_json(&sum, &sc, path, NULL), 0);
+    CHECK_EQ_INT(sim_render_write(dir, &sc, &sum, &o, &warnings, NULL), 0);
+    snprintf(path, sizeof path, "%s/charts/latency-c.svg", dir);
+    svg = read_file(path, NULL);
+    CHECK(svg != NULL);
+    for (const char *p = svg; p && (p = strstr(p, "<use xlink:href='#gpPt6' "
+                                               "transform")); p++)
+        n_dots++;
+    /* The key shows one dot per line too. */
+    CHECK_EQ_INT(n_dots, 4 * 3 + 3);
+    free(svg);
+    sim_strbuf_release(&warnings);
+    sim_summary_release(&sum);
+    sim_report_release(&r);
+    sim_outdir_remove_tree(dir);
+}
+
 /* --- choices of axes and names --------------------------------------- */
 
 /* A level with one window of it times spike (1: flat), and a band. */
@@ -497,4 +555,5 @@ CHECK_MAIN(CHECK_TEST(test_chart__timeline_pairs_faults_with_their_ends),
            CHECK_TEST(test_chart__spiky_times_get_a_log_axis_flat_ones_do_not),
            CHECK_TEST(test_chart__visibility_shows_until_reads_turn_fresh),
            CHECK_TEST(test_chart__lines_are_named_by_component),
-           CHECK_TEST(test_chart__report_shows_each_expectation))
+           CHECK_TEST(test_chart__report_shows_each_expectation),
+           CHECK_TEST(test_chart__values_between_gaps_are_drawn))
