@@ -39,7 +39,7 @@ fault(c) = strcol(c) eq "warm-up" ? "" : strcol(c)
 plot \
     for [k=1:(n_shading > 0)] shading using 1:(0):1:2:(0):(1):3 \
         axes x1y2 with boxxyerror lc rgb variable notitle, \
-    for [k=1:(n_shading > 0)] shading using 1:(0.98):(fault(4)) \
+    for [k=1:(n_shading > 0)] shading using 5:(0.98):(fault(4)) \
         axes x1y2 with labels left rotate by -90 offset 1,0 \
         font ",8" tc rgb "#505050" noenhanced notitle, \
     for [k=1:(n_shading > 0)] shading \

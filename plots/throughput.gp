@@ -47,7 +47,7 @@ if (n1 > 0) {
     plot \
         for [k=1:(n_shading > 0)] shading using 1:(0):1:2:(0):(1):3 \
             axes x1y2 with boxxyerror lc rgb variable notitle, \
-        for [k=1:(n_shading > 0)] shading using 1:(0.98):(fault(4)) \
+        for [k=1:(n_shading > 0)] shading using 5:(0.98):(fault(4)) \
             axes x1y2 with labels left rotate by -90 offset 1,0 \
             font ",8" tc rgb "#505050" noenhanced notitle, \
         for [k=1:(n_shading > 0)] shading \
@@ -70,7 +70,7 @@ if (n2 > 0) {
     plot \
         for [k=1:(n_shading > 0)] shading using 1:(0):1:2:(0):(1):3 \
             axes x1y2 with boxxyerror lc rgb variable notitle, \
-        for [k=1:(n_shading > 0)] shading using 1:(0.98):(fault(4)) \
+        for [k=1:(n_shading > 0)] shading using 5:(0.98):(fault(4)) \
             axes x1y2 with labels left rotate by -90 offset 1,0 \
             font ",8" tc rgb "#505050" noenhanced notitle, \
         for [k=1:(n_shading > 0)] shading \

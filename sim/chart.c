@@ -689,27 +689,37 @@ static void put_label(struct sim_strbuf *sb, const char *kind,
         if (*c == '"')
             *c = '\'';
     one_line(joined, CHART_LABEL_MAX, label, sizeof label);
-    sim_strbuf_printf(sb, "\t%s\n", label);
+    sim_strbuf_printf(sb, "\t%s", label);
 }
 
+/*
+ * Fault labels stand upright at their window's start; one that would
+ * stand on an earlier one (faults from the same moment) moves right by a
+ * fiftieth of the run, so that each stays readable.
+ */
 static int write_shading(struct prep *p, const struct sim_timeline *tl)
 {
     struct sim_strbuf sb;
     double warm = sim_time_to_s(p->sc->warmup);
+    double gap_s = sim_time_to_s(p->sc->duration) / 50, label_s = -INFINITY;
 
     sim_strbuf_init(&sb);
-    sim_strbuf_printf(&sb, "start (s)\tend (s)\tcolour (rgb)\tlabel\n");
+    sim_strbuf_printf(&sb, "start (s)\tend (s)\tcolour (rgb)\tlabel\t"
+                      "label at (s)\n");
     p->set->n_shading = 0;
     if (warm > 0) {
-        sim_strbuf_printf(&sb, "0\t%.9g\t%u\twarm-up\n", warm, 0xa0a0a0u);
+        sim_strbuf_printf(&sb, "0\t%.9g\t%u\twarm-up\t%.9g\n", warm,
+                          0xa0a0a0u, warm / 2);
         p->set->n_shading++;
     }
     for (size_t i = 0; tl != NULL && i < tl->n_windows; i++) {
         const struct sim_timeline_window *w = &tl->windows[i];
 
+        label_s = fmax(w->start_s, label_s + gap_s);
         sim_strbuf_printf(&sb, "%.9g\t%.9g\t%u", w->start_s, w->end_s,
                           shade_colour(w->kind));
         put_label(&sb, w->kind, w->text);
+        sim_strbuf_printf(&sb, "\t%.9g\n", label_s);
         p->set->n_shading++;
     }
     return write_file(p, "shading.tsv", &sb);

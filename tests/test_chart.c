@@ -385,6 +385,54 @@ static void prepare(struct sim_report *r, struct sim_chart_set *set)
     sim_summary_release(&sum);
 }
 
+/*
+ * Faults that start together get their labels side by side, a fiftieth
+ * of the run apart, not one over the other; a later fault keeps its own
+ * start when that is clear of them.
+ */
+static void test_chart__labels_of_faults_at_one_moment_stand_apart(void)
+{
+    const char *dir = TEST_TMP "distsim-test-labels";
+    struct sim_scenario sc = {
+        .file = "labels.yaml", .name = "labels", .duration = 20 * SIM_S,
+        .window = SIM_S, .replications = 1, .plot_charts = SIM_PLOT_ALL,
+    };
+    struct sim_report r;
+    struct sim_batch b = {.n_reps = 1, .reports = &r};
+    struct sim_summary sum;
+    struct sim_timeline tl;
+    struct sim_chart_set set;
+    char path[512], *shading;
+
+    sim_report_init(&r);
+    spiky(&r, "client c", "response_time.p50", 0.002, 1);
+    sim_report_note(&r, 0, "crash", "db.2");
+    sim_report_note(&r, 0, "lossy", "a | b");
+    sim_report_note(&r, 0.1, "slow", "a | b");
+    sim_report_note(&r, 5, "partition", "a | b");
+    CHECK_EQ_INT(sim_timeline_build(&r, 20, &tl, NULL), 0);
+    sim_outdir_remove_tree(dir);
+    mkdir(dir, 0755);
+    CHECK_EQ_INT(sim_summary_build(&b, &sum, NULL), 0);
+    CHECK_EQ_INT(sim_chart_prepare(dir, &sc, &sum, &tl, SIM_PLOT_SVG, &set,
+                                   NULL), 0);
+    snprintf(path, sizeof path, "%s/charts/shading.tsv", dir);
+    shading = read_file(path, NULL);
+    CHECK(shading != NULL);
+    CHECK_EQ_STR(shading, "start (s)\tend (s)\tcolour (rgb)\tlabel\t"
+                 "label at (s)\n"
+                 "0\t20\t15769664\tcrash db.2\t0\n"
+                 "0\t20\t11567312\tlossy a | b\t0.4\n"
+                 "0.1\t20\t14733376\tslow a | b\t0.8\n"
+                 "5\t20\t14706278\tpartition a | b\t5\n");
+    free(shading);
+    sim_chart_release(&set);
+    sim_summary_release(&sum);
+    sim_timeline_release(&tl);
+    sim_report_release(&r);
+    sim_outdir_remove_tree(dir);
+}
+
 static const struct sim_chart *chart_named(const struct sim_chart_set *set,
                                            const char *name)
 {
@@ -556,4 +604,5 @@ CHECK_MAIN(CHECK_TEST(test_chart__timeline_pairs_faults_with_their_ends),
            CHECK_TEST(test_chart__visibility_shows_until_reads_turn_fresh),
            CHECK_TEST(test_chart__lines_are_named_by_component),
            CHECK_TEST(test_chart__report_shows_each_expectation),
-           CHECK_TEST(test_chart__values_between_gaps_are_drawn))
+           CHECK_TEST(test_chart__values_between_gaps_are_drawn),
+           CHECK_TEST(test_chart__labels_of_faults_at_one_moment_stand_apart))
