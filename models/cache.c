@@ -1892,9 +1892,7 @@ static void report_modes(const struct cache *c, const char *scope,
     sim_report_setting(rep, scope, "strategy", "%s",
                        strategy_text[c->strategy]);
     if (c->strategy == CACHE_STRATEGY_WRITE_BEHIND)
-        sim_report_setting(rep, scope, "flush after", "%s",
-                           sim_units_format_duration(c->flush_after, buf,
-                                                     sizeof buf));
+        sim_report_setting_duration(rep, scope, "flush after", c->flush_after);
     if (c->strategy == CACHE_STRATEGY_REFRESH_AHEAD)
         sim_report_setting(rep, scope, "refresh at", "%.4g of the ttl (%s)",
                            (double)c->refresh_after / (double)c->ttl,
@@ -1921,9 +1919,7 @@ static void report_settings(const struct cache *c, const char *scope,
     sim_report_setting(rep, scope, "hit time", "%s",
                        sim_dist_describe(c->hit_time, buf, sizeof buf));
     sim_report_setting(rep, scope, "backend", "%s", c->backend_name);
-    sim_report_setting(rep, scope, "backend timeout", "%s",
-                       sim_units_format_duration(c->timeout, buf,
-                                                 sizeof buf));
+    sim_report_setting_duration(rep, scope, "backend timeout", c->timeout);
 }
 
 static void cache_report(struct sim *sim, void *state, struct sim_report *rep)

@@ -985,19 +985,14 @@ static void report_arrivals(const struct client *c, const char *scope,
 static void report_retry(const struct retry *r, const char *scope,
                          struct sim_report *rep)
 {
-    char buf[64];
-
     sim_report_setting(rep, scope, "retries", "%u", r->max);
     if (r->max == 0)
         return;
-    sim_report_setting(rep, scope, "retry backoff", "%s",
-                       sim_units_format_duration(r->backoff, buf,
-                                                 sizeof buf));
+    sim_report_setting_duration(rep, scope, "retry backoff", r->backoff);
     sim_report_setting(rep, scope, "retry multiplier", "%.6g",
                        r->multiplier);
-    sim_report_setting(rep, scope, "retry max backoff", "%s",
-                       sim_units_format_duration(r->max_backoff, buf,
-                                                 sizeof buf));
+    sim_report_setting_duration(rep, scope, "retry max backoff",
+                                r->max_backoff);
     sim_report_setting(rep, scope, "retry jitter", "%s",
                        jitter_text[r->jitter]);
 }

@@ -1051,27 +1051,21 @@ static void report_replication(const struct db_conf *k, const char *scope,
                                                     sizeof buf));
     sim_report_setting(rep, scope, "reads", "%s", reads_text[k->reads]);
     sim_report_setting(rep, scope, "writes", "%s", writes_text[k->writes]);
-    sim_report_setting(rep, scope, "write timeout", "%s",
-                       sim_units_format_duration(k->write_timeout, buf,
-                                                 sizeof buf));
+    sim_report_setting_duration(rep, scope, "write timeout", k->write_timeout);
 }
 
 /* Failure detection and election, when the leader-based modes have it. */
 static void report_failover(const struct db_conf *k, const char *scope,
                             struct sim_report *rep)
 {
-    char buf[64];
-
     if (!k->has_failover) {
         sim_report_setting(rep, scope, "failover", "none");
         return;
     }
-    sim_report_setting(rep, scope, "failover detect after", "%s",
-                       sim_units_format_duration(k->detect_after, buf,
-                                                 sizeof buf));
-    sim_report_setting(rep, scope, "failover heartbeat", "%s",
-                       sim_units_format_duration(k->heartbeat, buf,
-                                                 sizeof buf));
+    sim_report_setting_duration(rep, scope, "failover detect after",
+                                k->detect_after);
+    sim_report_setting_duration(rep, scope, "failover heartbeat",
+                                k->heartbeat);
     sim_report_setting(rep, scope, "failover elect", "%s",
                        elect_text[k->elect]);
     sim_report_setting(rep, scope, "failover lost writes", "%s",
@@ -1082,20 +1076,8 @@ static void report_failover(const struct db_conf *k, const char *scope,
 static void report_station(const struct db_conf *k, const char *scope,
                            struct sim_report *rep)
 {
-    char buf[256], key[32];
-
     sim_report_setting(rep, scope, "workers", "%u per replica", k->workers);
-    if (k->capacity == UINT64_MAX)
-        sim_report_setting(rep, scope, "queue capacity", "unbounded");
-    else
-        sim_report_setting(rep, scope, "queue capacity", "%llu",
-                           (unsigned long long)k->capacity);
-    for (int op = 0; op < SIM_OP_N; op++) {
-        snprintf(key, sizeof key, "service (%s)", sim_op_name(op));
-        sim_report_setting(rep, scope, key, "%s",
-                           sim_dist_describe(k->service[op], buf,
-                                             sizeof buf));
-    }
+    station_report_settings(rep, scope, k->capacity, k->service);
 }
 
 static void db_report(struct sim *sim, void *state, struct sim_report *rep)

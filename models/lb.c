@@ -1499,18 +1499,13 @@ static const char *const policy_text[] = {
 static void report_health(const struct lb *lb, const char *scope,
                           struct sim_report *rep)
 {
-    char buf[64];
-
     if (!lb->has_health) {
         sim_report_setting(rep, scope, "health checks", "none");
         return;
     }
-    sim_report_setting(rep, scope, "health interval", "%s",
-                       sim_units_format_duration(lb->interval, buf,
-                                                 sizeof buf));
-    sim_report_setting(rep, scope, "health timeout", "%s",
-                       sim_units_format_duration(lb->probe_timeout, buf,
-                                                 sizeof buf));
+    sim_report_setting_duration(rep, scope, "health interval", lb->interval);
+    sim_report_setting_duration(rep, scope, "health timeout",
+                                lb->probe_timeout);
     sim_report_setting(rep, scope, "unhealthy after", "%u failed checks",
                        lb->unhealthy_after);
     sim_report_setting(rep, scope, "healthy after", "%u good checks",
@@ -1522,7 +1517,6 @@ static void report_settings(struct sim *sim, const struct lb *lb,
                             const char *scope, struct sim_report *rep)
 {
     struct sim_report_list backends;
-    char buf[64];
 
     sim_report_setting(rep, scope, "policy", "%s", policy_text[lb->policy]);
     if (lb->policy == LB_POWER_OF_D)
@@ -1544,12 +1538,10 @@ static void report_settings(struct sim *sim, const struct lb *lb,
     sim_report_setting(rep, scope, "standby", "%s", lb->has_standby
                        ? "yes (active-passive)" : "no");
     if (lb->has_standby)
-        sim_report_setting(rep, scope, "failover after", "%s",
-                           sim_units_format_duration(lb->failover_after, buf,
-                                                     sizeof buf));
-    sim_report_setting(rep, scope, "backend timeout", "%s",
-                       sim_units_format_duration(lb->backend_timeout, buf,
-                                                 sizeof buf));
+        sim_report_setting_duration(rep, scope, "failover after",
+                                    lb->failover_after);
+    sim_report_setting_duration(rep, scope, "backend timeout",
+                                lb->backend_timeout);
 }
 
 static void lb_report(struct sim *sim, void *state, struct sim_report *rep)

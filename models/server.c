@@ -721,27 +721,16 @@ static void report_call(const struct server_link *call, size_t i,
 static void report_settings(const struct server_group *g, const char *scope,
                             struct sim_report *rep)
 {
-    char buf[256], key[32];
+    char key[32];
 
     sim_report_setting(rep, scope, "count", "%u", g->n_inst);
     sim_report_setting(rep, scope, "workers", "%u", g->workers);
-    if (g->capacity == UINT64_MAX)
-        sim_report_setting(rep, scope, "queue capacity", "unbounded");
-    else
-        sim_report_setting(rep, scope, "queue capacity", "%llu",
-                           (unsigned long long)g->capacity);
-    for (int op = 0; op < SIM_OP_N; op++) {
-        snprintf(key, sizeof key, "service (%s)", sim_op_name(op));
-        sim_report_setting(rep, scope, key, "%s",
-                           sim_dist_describe(g->service[op], buf,
-                                             sizeof buf));
-    }
+    station_report_settings(rep, scope, g->capacity, g->service);
     for (size_t i = 0; i < g->n_calls; i++)
         report_call(&g->calls[i], i, scope, rep);
     if (g->n_calls > 0)
-        sim_report_setting(rep, scope, "call timeout", "%s",
-                           sim_units_format_duration(g->call_timeout, buf,
-                                                     sizeof buf));
+        sim_report_setting_duration(rep, scope, "call timeout",
+                                    g->call_timeout);
     for (size_t i = 0; i < g->n_routes; i++) {
         snprintf(key, sizeof key, "next %zu", i + 1);
         sim_report_setting(rep, scope, key, "%s with probability %.4g",

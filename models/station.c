@@ -401,3 +401,21 @@ int station_add_busy_series(const struct station *st, struct sim *sim,
     free(v);
     return 0;
 }
+
+void station_report_settings(struct sim_report *rep, const char *scope,
+                             uint64_t capacity,
+                             struct sim_dist *const service[SIM_OP_N])
+{
+    char buf[256], key[32];
+
+    if (capacity == UINT64_MAX)
+        sim_report_setting(rep, scope, "queue capacity", "unbounded");
+    else
+        sim_report_setting(rep, scope, "queue capacity", "%llu",
+                           (unsigned long long)capacity);
+    for (int op = 0; op < SIM_OP_N; op++) {
+        snprintf(key, sizeof key, "service (%s)", sim_op_name(op));
+        sim_report_setting(rep, scope, key, "%s",
+                           sim_dist_describe(service[op], buf, sizeof buf));
+    }
+}

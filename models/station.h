@@ -44,6 +44,14 @@ int station_service_build(struct sim_cfg *cfg, const char *path,
 /* Frees what station_service_build made (shared entries once). */
 void station_service_free(struct sim_dist *service[SIM_OP_N]);
 
+/*
+ * Adds the settings of a queue and its service ("queue capacity",
+ * "service (read)" ...) under scope: the scenario as run.
+ */
+void station_report_settings(struct sim_report *rep, const char *scope,
+                             uint64_t capacity,
+                             struct sim_dist *const service[SIM_OP_N]);
+
 /* How a station is set up; the station borrows `service`. */
 struct station_params {
     uint32_t owner;                     /* entity owning its rng and events */

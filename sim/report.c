@@ -13,6 +13,7 @@
 
 #include "sim/error.h"
 #include "sim/grow.h"
+#include "sim/units.h"
 
 void sim_report_init(struct sim_report *rep)
 {
@@ -304,6 +305,15 @@ void sim_report_list_add(struct sim_report_list *l, const char *fmt, ...)
     snprintf(l->text + l->len, sizeof l->text - l->len, "%s%s", sep, item);
     l->len += need;
     l->n_items++;
+}
+
+void sim_report_setting_duration(struct sim_report *rep, const char *scope,
+                                 const char *key, sim_time t)
+{
+    char buf[64];
+
+    sim_report_setting(rep, scope, key, "%s",
+                       sim_units_format_duration(t, buf, sizeof buf));
 }
 
 void sim_report_setting_list(struct sim_report *rep, const char *scope,

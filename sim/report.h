@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sim/time.h"
+
 /* One figure. Strings are owned by the report. */
 struct sim_metric {
     char *scope;                        /* "client shoppers", "server app.0" */
@@ -149,6 +151,10 @@ void sim_report_sort_notes(struct sim_report *rep);
 void sim_report_setting(struct sim_report *rep, const char *scope,
                         const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* A setting that is a duration, written as a scenario would ("250ms"). */
+void sim_report_setting_duration(struct sim_report *rep, const char *scope,
+                                 const char *key, sim_time t);
 
 /*
  * A setting's value made of items ("app.0 weight 3, app.1 weight 1"),
