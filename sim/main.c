@@ -876,20 +876,6 @@ static int plan_failed(int rc, const struct sim_error *err)
     return rc == SIM_EINVAL ? EXIT_INPUT : EXIT_RUN;
 }
 
-/* Prints the lines of a plan's text that give its answer, for -q. */
-static void put_answer(const char *text)
-{
-    for (const char *p = text; *p != '\0';) {
-        size_t n = strcspn(p, "\n");
-
-        if (strncmp(p, "answer:", 7) == 0 ||
-            strncmp(p, "analytic answer:", 16) == 0 ||
-            strncmp(p, "no answer", 9) == 0)
-            printf("%.*s\n", (int)n, p);
-        p += n + (p[n] == '\n');
-    }
-}
-
 static int cmd_plan(const struct options *o)
 {
     struct sim_plan_request rq = {
@@ -900,6 +886,7 @@ static int cmd_plan(const struct options *o)
         .max_reps = o->max_reps ? o->max_reps : SIM_PLAN_DEFAULT_MAX_REPS,
         .jobs = o->jobs ? o->jobs : default_jobs(), .dir = o->out_dir,
         .is_forced = o->is_forced, .has_charts = o->charts != SIM_PLOT_NONE,
+        .is_answer_only = o->is_quiet,
         .on_point = o->is_quiet ? NULL : show_point,
     };
     struct sim_variant_problems probs = {0};
@@ -918,10 +905,7 @@ static int cmd_plan(const struct options *o)
     sim_variant_problems_release(&probs);
     if (rc != 0)
         return plan_failed(rc, &err);
-    if (!o->is_quiet)
-        fputs(text, stdout);
-    else
-        put_answer(text);
+    fputs(text, stdout);
     free(text);
     return is_found ? 0 : EXIT_EXPECT;
 }

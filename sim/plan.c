@@ -661,7 +661,8 @@ int sim_plan_run(const struct sim_plan_request *rq, bool *is_found,
         rc = sim_planout_write(&pl.out, od.tmp, rq->has_charts, err);
     if (rc == 0)
         rc = sim_outdir_commit(&od, err);
-    if (rc == 0 && (*text = sim_planout_text(&pl.out, od.final)) == NULL)
+    if (rc == 0 && (*text = sim_planout_text(&pl.out, od.final,
+                                                rq->is_answer_only)) == NULL)
         rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
     *is_found = rc == 0 && pl.out.outcome != SIM_PLANOUT_NONE;
     sim_outdir_release(&od);

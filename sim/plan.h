@@ -33,6 +33,7 @@ struct sim_plan_request {
     const char *dir;                    /* the output directory */
     bool is_forced;                     /* replace a directory not ours */
     bool has_charts;                    /* draw the charts */
+    bool is_answer_only;                /* text: the answer lines alone */
     sim_plan_point_fn on_point;         /* or NULL */
     void *ctx;                          /* for on_point */
 };

@@ -667,16 +667,18 @@ int sim_planout_write(const struct sim_planout *p, const char *dir,
     return rc;
 }
 
-char *sim_planout_text(const struct sim_planout *p, const char *final_dir)
+char *sim_planout_text(const struct sim_planout *p, const char *final_dir,
+                       bool is_answer_only)
 {
     const struct sim_planout_analytic *a = &p->analytic;
     struct sim_strbuf sb;
 
     sim_strbuf_init(&sb);
-    sim_strbuf_printf(&sb, "plan: the %s %s from %s to %s meeting every "
-                      "expectation, %zu points tried\n", p->is_largest
-                      ? "largest" : "smallest", p->key, p->from, p->to,
-                      p->n_points);
+    if (!is_answer_only)
+        sim_strbuf_printf(&sb, "plan: the %s %s from %s to %s meeting "
+                          "every expectation, %zu points tried\n",
+                          p->is_largest ? "largest" : "smallest", p->key,
+                          p->from, p->to, p->n_points);
     if (p->outcome == SIM_PLANOUT_NONE)
         sim_strbuf_printf(&sb, "answer: none in the range (%s=%s does not "
                           "meet them)\n", p->key,
@@ -695,6 +697,7 @@ char *sim_planout_text(const struct sim_planout *p, const char *final_dir)
         sim_strbuf_printf(&sb, "analytic answer: %s (%s)\n",
                           a->outcome == SIM_PLANOUT_NONE ? "none in the "
                           "range" : a->answer, a->model);
-    sim_strbuf_printf(&sb, "results in %s\n", final_dir);
+    if (!is_answer_only)
+        sim_strbuf_printf(&sb, "results in %s\n", final_dir);
     return sim_strbuf_take(&sb);
 }

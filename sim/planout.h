@@ -77,9 +77,11 @@ int sim_planout_write(const struct sim_planout *p, const char *dir,
                       bool has_charts, struct sim_error *err);
 
 /*
- * The outcome for people, a few lines naming final_dir; malloc'd (the
- * caller frees it), NULL when out of memory.
+ * The outcome for people, a few lines naming final_dir, or with
+ * is_answer_only the answer lines alone; malloc'd (the caller frees it),
+ * NULL when out of memory.
  */
-char *sim_planout_text(const struct sim_planout *p, const char *final_dir);
+char *sim_planout_text(const struct sim_planout *p, const char *final_dir,
+                       bool is_answer_only);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "sim/error.h"
 #include "tests/check.h"
+#include "tests/shared.h"
 
 /* Parses text, which must be valid; the caller frees the history. */
 static struct history *parse_ok(const char *text)
@@ -362,25 +363,6 @@ static void test_history__endless_file_is_refused_past_the_cap(void)
     CHECK_EQ_INT(history_load("/dev/zero", &h, &err), SIM_EINVAL);
     CHECK(h == NULL);
     CHECK_EQ_STR(err.msg, "/dev/zero: larger than 256 MiB; not read");
-}
-
-/* The shared histories folder, or NULL (with a reason in why) if absent. */
-static const char *shared_histories(char *why, size_t n_why)
-{
-    static char dir[1024];
-    const char *root = getenv("DISTSIM_SHARED");
-    char path[1100];
-    FILE *f;
-
-    snprintf(dir, sizeof dir, "%s/data/histories",
-             root != NULL && *root != '\0' ? root : "../shared");
-    snprintf(path, sizeof path, "%s/verdicts.tsv", dir);
-    snprintf(why, n_why, "../shared/data absent: no %s", path);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return NULL;
-    fclose(f);
-    return dir;
 }
 
 static void test_history__loads_every_shared_file(void)

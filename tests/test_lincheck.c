@@ -14,6 +14,7 @@
 #include "models/history.h"
 #include "sim/error.h"
 #include "tests/check.h"
+#include "tests/shared.h"
 #include "tests/gen_history.h"
 
 /* Parses a history written in either file format; it must be valid. */
@@ -662,25 +663,6 @@ static void test_lincheck__agrees_with_brute_force_on_tiny_histories(void)
     gsl_rng_free(r);
     printf("  %zu linearizable, %zu not\n", n_seen[0], n_seen[1]);
     CHECK(n_seen[0] > 1000 && n_seen[1] > 1000);
-}
-
-/* The shared histories folder, or NULL (with a reason in why) if absent. */
-static const char *shared_histories(char *why, size_t n_why)
-{
-    static char dir[1024];
-    const char *root = getenv("DISTSIM_SHARED");
-    char path[1100];
-    FILE *f;
-
-    snprintf(dir, sizeof dir, "%s/data/histories",
-             root != NULL && *root != '\0' ? root : "../shared");
-    snprintf(path, sizeof path, "%s/verdicts.tsv", dir);
-    snprintf(why, n_why, "../shared/data absent: no %s", path);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return NULL;
-    fclose(f);
-    return dir;
 }
 
 /* Checks one listed file; returns its verdict, and its time in *secs. */
