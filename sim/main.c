@@ -367,22 +367,10 @@ static int parse_plan_option(struct options *o, const char *arg,
  */
 static int check_out_dir(const struct options *o)
 {
-    char *file, *out;
-    size_t n;
-    int rc = 0;
-
-    if (o->out_dir == NULL)
-        return 0;
-    file = realpath(o->file, NULL);
-    out = realpath(o->out_dir, NULL);
-    n = out != NULL ? strlen(out) : 0;
-    if (file != NULL && out != NULL && strncmp(file, out, n) == 0 &&
-        (file[n] == '\0' || file[n] == '/' || n == 1))
-        rc = usage_error(o->command, "-o \"%s\" holds the scenario file; "
-                         "write the output elsewhere", o->out_dir);
-    free(file);
-    free(out);
-    return rc;
+    if (o->out_dir != NULL && sim_outdir_holds(o->out_dir, o->file))
+        return usage_error(o->command, "-o \"%s\" holds the scenario file; "
+                           "write the output elsewhere", o->out_dir);
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, struct options *o)

@@ -141,7 +141,7 @@ done:
 }
 
 /* Whether the directory real (a resolved path) is path or holds it. */
-static bool holds(const char *real, const char *path)
+static bool holds_real(const char *real, const char *path)
 {
     char *other = path != NULL ? realpath(path, NULL) : NULL;
     size_t n = strlen(real);
@@ -149,6 +149,15 @@ static bool holds(const char *real, const char *path)
                    (other[n] == '\0' || other[n] == '/' || n == 1);
 
     free(other);
+    return is_held;
+}
+
+bool sim_outdir_holds(const char *dir, const char *path)
+{
+    char *real = realpath(dir, NULL);
+    bool is_held = real != NULL && holds_real(real, path);
+
+    free(real);
     return is_held;
 }
 
@@ -171,7 +180,8 @@ static int check_forced(const char *dir, const struct stat *st,
     if (real == NULL)
         return sim_error_set(err, SIM_EIO, "cannot resolve \"%s\": %s", dir,
                              strerror(errno));
-    if (holds(real, getcwd(cwd, sizeof cwd)) || holds(real, getenv("HOME")))
+    if (holds_real(real, getcwd(cwd, sizeof cwd)) ||
+        holds_real(real, getenv("HOME")))
         rc = sim_error_set(err, SIM_EINVAL, "\"%s\" holds the working or "
                            "the home directory; even --force will not "
                            "replace it", dir);

@@ -53,6 +53,12 @@ int sim_outdir_commit(struct sim_outdir *od, struct sim_error *err);
 void sim_outdir_release(struct sim_outdir *od);
 
 /*
+ * Whether the directory dir is path or holds it, both resolved (links
+ * followed); false when either does not exist.
+ */
+bool sim_outdir_holds(const char *dir, const char *path);
+
+/*
  * Removes a directory tree (no symlinks followed). Returns 0 or -1; used
  * also to clean scratch directories.
  */
