@@ -30,6 +30,8 @@
 #include "models/trace.h"
 
 #define CLIENT_MAX_USERS 10000000U
+_Static_assert(CLIENT_MAX_USERS <= CONSIST_MAX_SESSIONS,
+               "every session must fit a consistency entry");
 /*
  * Sends by a closed loop's users at one instant beyond one each: more
  * than this many means users that think for no time are answered at once

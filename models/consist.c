@@ -2,9 +2,12 @@
 /*
  * consist.c - judging answers against the ground truth. Session state
  * lives in one open-addressing table keyed by (store, session, key); it
- * grows with the pairs a client actually touches. t-visibility bins are
- * logarithmic: bin 0 holds reads that began less than 1us after the
- * newest commit, then four bins per decade up to 10^6 s.
+ * grows with the pairs a client actually touches. Most pairs see a
+ * single answer in a run, so an entry is 32 bytes and holds that one
+ * step itself; a pair that sees a second one moves its steps to a record
+ * of its own. t-visibility bins are logarithmic: bin 0 holds reads that
+ * began less than 1us after the newest commit, then four bins per decade
+ * up to 10^6 s.
  */
 #include "models/consist.h"
 
@@ -14,6 +17,47 @@
 
 #define BINS_PER_DECADE 4
 #define FIRST_EDGE_S 1e-6
+
+/* Steps kept of a session's newest version, per kind. */
+#define STEPS_KEPT 4
+
+/* The two kinds of steps a session takes on a key. */
+enum { STEP_WRITTEN, STEP_READ, N_STEP_KINDS };
+
+/* What an entry holds besides its key. */
+enum {
+    FORM_EMPTY,                         /* no step yet */
+    FORM_WRITTEN,                       /* one acknowledged write, inline */
+    FORM_READ,                          /* one answered read, inline */
+    FORM_MORE,                          /* steps in c->more[v] */
+};
+
+/*
+ * The newest version a session had been answered as a function of time:
+ * it became v[i] at t[i], ascending; v before t[0] is 0 unless older
+ * steps were dropped (is_cut), when it is not known.
+ */
+struct consist_steps {
+    sim_time t[STEPS_KEPT];
+    uint64_t v[STEPS_KEPT];
+    uint8_t n;
+    bool is_cut;
+};
+
+/* Per (store, session, key): two entries share a cache line. */
+struct consist_entry {
+    uint64_t key;
+    uint32_t store;                     /* 0: free slot */
+    unsigned session : 24;
+    unsigned form : 8;
+    sim_time t;                         /* the inline step: v from t on */
+    uint64_t v;                         /* or, for FORM_MORE, the record */
+};
+
+/* A pair's steps once it has more than one. */
+struct consist_more {
+    struct consist_steps steps[N_STEP_KINDS];
+};
 
 double consist_bin_start(int i)
 {
@@ -43,6 +87,7 @@ int consist_init(struct consist *c, struct sim *sim)
 void consist_release(struct consist *c)
 {
     free(c->table);
+    free(c->more);
     free(c->win_reads);
     free(c->win_stale);
     memset(c, 0, sizeof *c);
@@ -95,12 +140,15 @@ static struct consist_entry *entry(struct consist *c, const struct sim_req *r)
 {
     struct consist_entry *e;
 
+    if (r->session >= CONSIST_MAX_SESSIONS)
+        return NULL;
     if ((c->n + 1) * 2 > c->cap && !grow(c))
         return NULL;
     e = find(c, r->store, r->session, r->key);
     if (e->store == 0) {
         *e = (struct consist_entry){.key = r->key, .store = r->store,
-                                    .session = r->session};
+                                    .session = r->session,
+                                    .form = FORM_EMPTY};
         c->n++;
     }
     return e;
@@ -111,9 +159,9 @@ static void steps_push(struct consist_steps *s, sim_time now, uint64_t v)
 {
     if (s->n > 0 && v <= s->v[s->n - 1])
         return;
-    if (s->n == CONSIST_STEPS) {
-        memmove(s->t, s->t + 1, (CONSIST_STEPS - 1) * sizeof s->t[0]);
-        memmove(s->v, s->v + 1, (CONSIST_STEPS - 1) * sizeof s->v[0]);
+    if (s->n == STEPS_KEPT) {
+        memmove(s->t, s->t + 1, (STEPS_KEPT - 1) * sizeof s->t[0]);
+        memmove(s->v, s->v + 1, (STEPS_KEPT - 1) * sizeof s->v[0]);
         s->n--;
         s->is_cut = true;
     }
@@ -135,20 +183,75 @@ static bool steps_at(const struct consist_steps *s, sim_time t, uint64_t *v)
     return !s->is_cut;
 }
 
+/*
+ * Moves e's steps to a record of their own; false when out of memory,
+ * with e unchanged.
+ */
+static bool spill(struct consist *c, struct consist_entry *e)
+{
+    struct consist_more *m;
+
+    if (c->n_more == c->cap_more) {
+        size_t cap = c->cap_more ? c->cap_more * 2 : 256;
+        struct consist_more *more = realloc(c->more, cap * sizeof *more);
+
+        if (more == NULL)
+            return false;
+        c->more = more;
+        c->cap_more = cap;
+    }
+    m = &c->more[c->n_more];
+    memset(m, 0, sizeof *m);
+    if (e->form != FORM_EMPTY)
+        steps_push(&m->steps[e->form - FORM_WRITTEN], e->t, e->v);
+    e->form = FORM_MORE;
+    e->v = c->n_more++;
+    return true;
+}
+
+/* Records a step of kind on e; a no-op when out of memory. */
+static void step(struct consist *c, struct consist_entry *e, int kind,
+                 sim_time now, uint64_t v)
+{
+    unsigned form = FORM_WRITTEN + (unsigned)kind;
+
+    if (e->form == FORM_EMPTY) {
+        e->form = form;
+        e->t = now;
+        e->v = v;
+        return;
+    }
+    if (e->form == form && v <= e->v)
+        return;
+    if (e->form != FORM_MORE && !spill(c, e))
+        return;
+    steps_push(&c->more[e->v].steps[kind], now, v);
+}
+
+/* The newest version of kind on e as of time t, as steps_at answers. */
+static bool step_at(const struct consist *c, const struct consist_entry *e,
+                    int kind, sim_time t, uint64_t *v)
+{
+    if (e->form == FORM_MORE)
+        return steps_at(&c->more[e->v].steps[kind], t, v);
+    *v = e->form == FORM_WRITTEN + (unsigned)kind && e->t <= t ? e->v : 0;
+    return true;
+}
+
 /* Read-your-writes and monotonic reads for a read answered with version. */
 static void judge_session(struct consist *c, const struct sim_req *r,
                           struct consist_entry *e, sim_time now)
 {
     uint64_t written, read;
 
-    if (!steps_at(&e->written, r->t_sent, &written) ||
-        !steps_at(&e->read, r->t_sent, &read)) {
+    if (!step_at(c, e, STEP_WRITTEN, r->t_sent, &written) ||
+        !step_at(c, e, STEP_READ, r->t_sent, &read)) {
         c->st.n_unjudged++;
     } else {
         c->st.n_ryw += r->version < written;
         c->st.n_monotonic += r->version < read;
     }
-    steps_push(&e->read, now, r->version);
+    step(c, e, STEP_READ, now, r->version);
 }
 
 /* A read: stale against the truth, and against the session's history. */
@@ -192,7 +295,7 @@ void consist_answer(struct consist *c, struct sim *sim,
         return;
     }
     if (e != NULL)
-        steps_push(&e->written, sim_now(sim), req->version);
+        step(c, e, STEP_WRITTEN, sim_now(sim), req->version);
 }
 
 void consist_reset(struct consist *c)

@@ -18,29 +18,8 @@
 
 #include "sim/sim.h"
 
-/* Steps kept of a session's newest version, per kind. */
-#define CONSIST_STEPS 4
-
-/*
- * The newest version a session had been answered as a function of time:
- * it became v[i] at t[i], ascending; v before t[0] is 0 unless older
- * steps were dropped (is_cut), when it is not known.
- */
-struct consist_steps {
-    sim_time t[CONSIST_STEPS];
-    uint64_t v[CONSIST_STEPS];
-    uint8_t n;
-    bool is_cut;
-};
-
-/* Per (store, session, key): what the session wrote and read, over time. */
-struct consist_entry {
-    uint64_t key;
-    uint32_t store;                     /* 0: free slot */
-    uint32_t session;
-    struct consist_steps written;       /* acknowledged writes */
-    struct consist_steps read;          /* answered reads */
-};
+/* Sessions are numbered below this (a session id takes 24 bits). */
+#define CONSIST_MAX_SESSIONS ((uint32_t)1 << 24)
 
 /* t-visibility: reads binned by how long after the newest commit they began. */
 #define CONSIST_N_BINS 40
@@ -59,9 +38,14 @@ struct consist_stats {
     uint64_t vis_fresh[CONSIST_N_BINS]; /* of which saw that commit */
 };
 
+struct consist_entry;
+struct consist_more;
+
 struct consist {
     struct consist_entry *table;        /* open addressing */
     size_t n, cap;                      /* cap: 0 or a power of two */
+    struct consist_more *more;          /* pairs with more than one step */
+    size_t n_more, cap_more;
     struct consist_stats st;
     uint64_t *win_reads, *win_stale;    /* per series window */
     size_t n_windows;
