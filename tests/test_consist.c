@@ -2,10 +2,12 @@
 /*
  * test_consist.c - consistency outcomes. Reads judged against the ground
  * truth on a scripted sequence (stale, versions behind, read-your-writes
- * and monotonic-read violations, counted exactly); histories recorded by
- * a database and checked for linearizability (synchronous replication
- * with leader reads passes, follower reads under lag fail and say why);
- * and the CAP pair: one partition, a CP and an AP configuration.
+ * and monotonic-read violations, counted exactly); the same checks on
+ * random traffic against a plain model that keeps every change; histories
+ * recorded by a database and checked for linearizability (synchronous
+ * replication with leader reads passes, follower reads under lag fail and
+ * say why); and the CAP pair: one partition, a CP and an AP
+ * configuration.
  */
 #include "models/consist.h"
 
@@ -163,6 +165,151 @@ static void test_consist__overlapping_operations_do_not_order(void)
     sim_free(sim);
 }
 
+/*
+ * A plain model of the session checks: every change of every (session,
+ * key) pair kept, and judged as documented, from the last four only.
+ */
+enum {
+    REF_SESSIONS = 300, REF_KEYS = 40, REF_OPS = 60000, REF_KEPT = 4,
+    REF_WINDOW = 6000,                  /* longest a request is out */
+};
+
+struct ref_steps {
+    sim_time *t;
+    uint64_t *v;
+    size_t n, cap;
+};
+
+struct ref_pair {
+    struct ref_steps kind[2];           /* 0: written, 1: read */
+};
+
+struct random_script {
+    uint32_t id, store;
+    uint64_t state;
+    struct consist c;
+    struct ref_pair *pairs;             /* REF_SESSIONS * REF_KEYS */
+    uint64_t latest[REF_KEYS];          /* writes of each key so far */
+    uint64_t n_ryw, n_monotonic, n_unjudged, n_reads;
+};
+
+static uint64_t next_random(struct random_script *s, uint64_t n)
+{
+    s->state = s->state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (s->state >> 33) % n;
+}
+
+static void ref_push(struct ref_steps *s, sim_time t, uint64_t v)
+{
+    if (s->n > 0 && v <= s->v[s->n - 1])
+        return;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 8;
+        s->t = realloc(s->t, s->cap * sizeof *s->t);
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        CHECK(s->t != NULL && s->v != NULL);
+    }
+    s->t[s->n] = t;
+    s->v[s->n] = v;
+    s->n++;
+}
+
+/* The newest version as of t from the last steps kept; false: unknown. */
+static bool ref_at(const struct ref_steps *s, sim_time t, uint64_t *v)
+{
+    size_t oldest = s->n > REF_KEPT ? s->n - REF_KEPT : 0;
+
+    for (size_t i = s->n; i > oldest; i--) {
+        if (s->t[i - 1] <= t) {
+            *v = s->v[i - 1];
+            return true;
+        }
+    }
+    *v = 0;
+    return oldest == 0;
+}
+
+static void random_handle(struct sim *sim, void *state,
+                          const struct sim_event *ev)
+{
+    struct random_script *s = state;
+    struct sim_req req = {0};
+    struct ref_pair *p;
+    sim_time now = sim_now(sim);
+
+    (void)ev;
+    /* Skewed: low sessions and keys are hot, so some pairs change fast. */
+    req.session = (uint32_t)next_random(s, 1 + next_random(s, REF_SESSIONS));
+    req.key = next_random(s, 1 + next_random(s, REF_KEYS));
+    req.op = next_random(s, 4) == 0 ? SIM_OP_WRITE : SIM_OP_READ;
+    if (req.op == SIM_OP_WRITE)
+        req.version = ++s->latest[req.key];
+    else
+        req.version = s->latest[req.key] -
+                      next_random(s, 1 + (s->latest[req.key] < 3
+                                          ? s->latest[req.key] : 3));
+    req.store = s->store;
+    req.t_sent = now - (sim_time)next_random(s, next_random(s, 4) == 0
+                                                    ? REF_WINDOW : 20);
+    p = &s->pairs[req.session * REF_KEYS + req.key];
+    if (req.op == SIM_OP_READ) {
+        uint64_t written, read;
+
+        s->n_reads++;
+        if (!ref_at(&p->kind[0], req.t_sent, &written) ||
+            !ref_at(&p->kind[1], req.t_sent, &read)) {
+            s->n_unjudged++;
+        } else {
+            s->n_ryw += req.version < written;
+            s->n_monotonic += req.version < read;
+        }
+    }
+    ref_push(&p->kind[req.op == SIM_OP_READ], now, req.version);
+    consist_answer(&s->c, sim, &req);
+}
+
+/*
+ * Random reads and writes of 12,000 (session, key) pairs, most of which
+ * see several changes and some more than are kept, judged alike by the
+ * client's tables (through every growth) and by the plain model.
+ */
+static void test_consist__session_checks_match_a_plain_model(void)
+{
+    struct sim_params params = {.seed = 1,
+                                .duration = REF_OPS + REF_WINDOW + 1};
+    struct sim *sim = sim_new(&params, NULL);
+    struct random_script s = {.state = 99};
+    size_t n_pairs = REF_SESSIONS * REF_KEYS;
+
+    s.pairs = calloc(n_pairs, sizeof *s.pairs);
+    CHECK(s.pairs != NULL);
+    s.id = sim_entity_add(sim, "script", random_handle, &s);
+    s.store = sim_truth_store(sim_truth(sim), "orders");
+    CHECK_EQ_INT(consist_init(&s.c, sim), 0);
+    sim_start(sim, NULL);
+    for (sim_time t = REF_WINDOW; t < REF_OPS + REF_WINDOW; t++)
+        sim_schedule(sim, t, s.id, SIM_EV_USER, (union sim_payload){0});
+    CHECK_EQ_INT(sim_run(sim, NULL), 0);
+    CHECK_EQ_INT(s.c.st.n_reads, s.n_reads);
+    CHECK_EQ_INT(s.c.st.n_ryw, s.n_ryw);
+    CHECK_EQ_INT(s.c.st.n_monotonic, s.n_monotonic);
+    CHECK_EQ_INT(s.c.st.n_unjudged, s.n_unjudged);
+    printf("  %llu reads: %llu read-your-writes and %llu monotonic-read "
+           "violations, %llu unjudged\n", (unsigned long long)s.n_reads,
+           (unsigned long long)s.n_ryw, (unsigned long long)s.n_monotonic,
+           (unsigned long long)s.n_unjudged);
+    CHECK(s.n_ryw > 100 && s.n_monotonic > 100 && s.n_unjudged > 100);
+    consist_release(&s.c);
+    for (size_t i = 0; i < n_pairs; i++) {
+        for (int k = 0; k < 2; k++) {
+            free(s.pairs[i].kind[k].t);
+            free(s.pairs[i].kind[k].v);
+        }
+    }
+    free(s.pairs);
+    sim_free(sim);
+}
+
 /* A replicated store under load, with its history checked. */
 static void run_store(const char *replication, const char *reads,
                       const char *faults, struct run *r)
@@ -252,6 +399,7 @@ static void test_consist__cap_pair(void)
 
 CHECK_MAIN(CHECK_TEST(test_consist__judges_reads_exactly),
            CHECK_TEST(test_consist__overlapping_operations_do_not_order),
+           CHECK_TEST(test_consist__session_checks_match_a_plain_model),
            CHECK_TEST(test_consist__sync_leader_reads_are_linearizable),
            CHECK_TEST(test_consist__lagging_follower_reads_are_not),
            CHECK_TEST(test_consist__cap_pair))
