@@ -333,15 +333,26 @@ static void slo_crossing(struct sim_capreport_doc *d,
         s->n_rows < 2)
         return;
     sim_capreport_value("s", k->slo_s, thr, sizeof thr);
-    if (k->has_slo_cross)
+    if (k->n_above_slo == 0)
+        snprintf(line, sizeof line, "The mean of %s stays below the SLO "
+                 "(%s < %s at %s) at every throughput swept.", k->latency,
+                 k->latency, thr, k->scope);
+    else if (k->n_above_slo == k->n_curve)
+        snprintf(line, sizeof line, "The mean of %s is above the SLO "
+                 "(%s < %s at %s) at every throughput swept: no point of "
+                 "this sweep meets it.", k->latency, k->latency, thr,
+                 k->scope);
+    else if (k->has_slo_cross && !k->is_first_above_slo)
         snprintf(line, sizeof line, "The SLO (%s < %s at %s) breaks at "
                  "about %.4g/s of throughput: the mean crosses the "
                  "threshold there, interpolated between the points on "
                  "either side.", k->latency, thr, k->scope, k->slo_x_per_s);
     else
-        snprintf(line, sizeof line, "The mean of %s stays below the SLO "
-                 "(%s < %s at %s) at every throughput swept.", k->latency,
-                 k->latency, thr, k->scope);
+        snprintf(line, sizeof line, "The mean of %s is above the SLO "
+                 "(%s < %s at %s) at %zu of the %zu throughputs swept, "
+                 "the lowest among them: see the points above.",
+                 k->latency, k->latency, thr, k->scope, k->n_above_slo,
+                 k->n_curve);
     sim_capreport_doc_para(d, line);
 }
 

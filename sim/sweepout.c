@@ -351,6 +351,11 @@ static void find_knee(struct sim_sweepout *s, const size_t *order)
     for (size_t i = 0; i < s->n_rows; i++) {
         if (!curve_xy(s, order[i], &x, &y))
             continue;
+        if (y > k->slo_s) {
+            k->is_first_above_slo |= k->n_curve == 0;
+            k->n_above_slo++;
+        }
+        k->n_curve++;
         if (!k->has_slo_cross && y > k->slo_s && !isnan(k->base_s) &&
             y0 <= k->slo_s) {
             k->has_slo_cross = true;

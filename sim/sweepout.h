@@ -44,6 +44,8 @@ struct sim_sweepout_knee {
     double base_s;                      /* latency at the lowest load */
     bool has_slo_cross;                 /* the latency passes the SLO */
     double slo_x_per_s;                 /* throughput where it does */
+    size_t n_curve, n_above_slo;        /* points on the curve; above it */
+    bool is_first_above_slo;            /* at the lowest throughput */
 };
 
 /* A chart made: its file (in the output directory) and title. */

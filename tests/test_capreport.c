@@ -214,10 +214,57 @@ static void test_capreport__a_load_sweep_asks_how_much_load(void)
     free(md);
 }
 
+/* The fixture as a load sweep, its p99 at the three loads as given. */
+static char *load_sweep_report(struct fixture *f, const double *p99,
+                               const char *dir)
+{
+    fixture_init(f, true);
+    f->params[0] = f->params[1];
+    f->s.n_params = 1;
+    for (size_t r = 0; r < N_ROWS; r++) {
+        f->values[r][0] = f->values[r][1];
+        f->numbers[r][0] = f->numbers[r][1];
+        fixture_point(f, r, p99[r], 0.0001,
+                      p99[r] < 0.008 ? SIM_EXPECT_MET : SIM_EXPECT_MISSED);
+        f->figs[r][0].mean = 1000.0 * (double)(1 << r);
+    }
+    sim_sweepout_analyse(&f->s);
+    return write_report(f, dir);
+}
+
+/*
+ * The SLO sentence says where the mean latency passes the threshold, or
+ * that it never does: above it at every load is not "below it".
+ */
+static void test_capreport__slo_sentence_follows_the_curve(void)
+{
+    static const double below[N_ROWS] = {0.002, 0.003, 0.004};
+    static const double above[N_ROWS] = {0.009, 0.010, 0.020};
+    static const double crossing[N_ROWS] = {0.004, 0.006, 0.010};
+    struct fixture f;
+    char *md;
+
+    md = load_sweep_report(&f, below, TEST_TMP "distsim-capreport-below");
+    CHECK(md != NULL && strstr(md, "stays below the SLO") != NULL);
+    free(md);
+    md = load_sweep_report(&f, above, TEST_TMP "distsim-capreport-above");
+    CHECK(md != NULL && strstr(md, "is above the SLO (response\\_time.p99 "
+                               "\\< 8 ms at client c) at every throughput "
+                               "swept") != NULL);
+    CHECK(strstr(md, "stays below") == NULL);
+    free(md);
+    md = load_sweep_report(&f, crossing, TEST_TMP "distsim-capreport-cross");
+    /* 6 ms at 2000/s, 10 ms at 4000/s: 8 ms is half way, at 3000/s. */
+    CHECK(md != NULL && strstr(md, "breaks at about 3000/s of throughput")
+                            != NULL);
+    free(md);
+}
+
 CHECK_MAIN(
     CHECK_TEST(
         test_capreport__figures_read_in_a_unit_with_the_intervals_digits),
     CHECK_TEST(test_capreport__margin_is_from_the_far_end_of_the_interval),
     CHECK_TEST(test_capreport__named_values_get_their_question_and_cells),
     CHECK_TEST(test_capreport__zipped_points_are_named_by_both_values),
-    CHECK_TEST(test_capreport__a_load_sweep_asks_how_much_load))
+    CHECK_TEST(test_capreport__a_load_sweep_asks_how_much_load),
+    CHECK_TEST(test_capreport__slo_sentence_follows_the_curve))
