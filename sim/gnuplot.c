@@ -19,6 +19,10 @@
 
 #define GNUPLOT_PROBE "latency.gp"      /* a script every plots/ has */
 
+#ifndef SIM_PLOTS_DIR
+#error "SIM_PLOTS_DIR, the absolute path of plots/, comes from the build"
+#endif
+
 static bool is_executable(const char *path)
 {
     struct stat st;
@@ -76,25 +80,37 @@ static bool beside_program(char *buf, size_t n)
     return (size_t)snprintf(buf, n, "%s/plots", exe) < n;
 }
 
+/* Whether dir holds the chart scripts. */
+static bool has_scripts(const char *dir)
+{
+    char probe[4200];
+
+    snprintf(probe, sizeof probe, "%s/%s", dir, GNUPLOT_PROBE);
+    return access(probe, R_OK) == 0;
+}
+
 int sim_gnuplot_scripts(char *buf, size_t n, struct sim_error *err)
 {
     const char *env = getenv("DISTSIM_PLOTS");
-    char probe[4200];
-    bool is_found;
 
-    if (env != NULL && env[0] != '\0')
-        is_found = absolute(env, buf, n);
-    else
-        is_found = beside_program(buf, n);
-    if (!is_found)
-        return sim_error_set(err, SIM_EIO, "cannot tell where the chart "
-                             "scripts are (set DISTSIM_PLOTS)");
-    snprintf(probe, sizeof probe, "%s/%s", buf, GNUPLOT_PROBE);
-    if (access(probe, R_OK) != 0)
-        return sim_error_set(err, SIM_EIO, "no chart scripts in \"%s\" "
-                             "(set DISTSIM_PLOTS to the plots directory)",
-                             buf);
-    return 0;
+    if (env != NULL && env[0] != '\0') {
+        if (!absolute(env, buf, n))
+            return sim_error_set(err, SIM_EIO, "DISTSIM_PLOTS is too "
+                                 "long a path");
+        if (!has_scripts(buf))
+            return sim_error_set(err, SIM_EIO, "no chart scripts in "
+                                 "\"%s\" (DISTSIM_PLOTS names it)", buf);
+        return 0;
+    }
+    if (beside_program(buf, n) && has_scripts(buf))
+        return 0;
+    if ((size_t)snprintf(buf, n, "%s", SIM_PLOTS_DIR) < n &&
+        has_scripts(buf))
+        return 0;
+    return sim_error_set(err, SIM_EIO, "no chart scripts in plots/ two "
+                         "levels above the program nor in \"%s\", where "
+                         "it was built (set DISTSIM_PLOTS to the plots "
+                         "directory)", SIM_PLOTS_DIR);
 }
 
 /* In the child: the working directory and the three standard streams. */

@@ -27,9 +27,10 @@ bool sim_gnuplot_is_installed(void);
 
 /*
  * The directory of the chart scripts, as an absolute path: $DISTSIM_PLOTS
- * when set, else plots/ of the tree the program was built in (the program
- * being build/<variant>/distsim). Returns 0, or SIM_EIO with err naming
- * the place that has no scripts.
+ * when set; else plots/ two levels above the program (a program run as
+ * build/<variant>/distsim of some tree); else plots/ of the tree it was
+ * built in (a program copied elsewhere). Returns 0, or SIM_EIO with err
+ * naming the places that have no scripts.
  */
 int sim_gnuplot_scripts(char *buf, size_t n, struct sim_error *err);
 
