@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "sim/chart.h"
+#include "sim/gnuplot.h"
 #include "sim/outdir.h"
 #include "sim/page.h"
 #include "sim/render.h"
@@ -282,6 +283,25 @@ static void test_chart__a_failing_script_is_reported(void)
     CHECK(!is_chart(dir, "latency-c", "png"));
     sim_outdir_remove_tree(dir);
     sim_outdir_remove_tree(TEST_TMP "distsim-test-plots");
+}
+
+/*
+ * A program away from its tree's build/<variant>/ (as this test is, one
+ * level deeper) finds the scripts of the tree it was built in; a
+ * DISTSIM_PLOTS without them is named in the message.
+ */
+static void test_chart__scripts_are_found_away_from_the_tree(void)
+{
+    struct sim_error err = {0};
+    char dir[4096];
+
+    unsetenv("DISTSIM_PLOTS");
+    CHECK_EQ_INT(sim_gnuplot_scripts(dir, sizeof dir, &err), 0);
+    CHECK_EQ_STR(dir, SIM_PLOTS_DIR);
+    setenv("DISTSIM_PLOTS", TEST_TMP "distsim-no-plots-here", 1);
+    CHECK_EQ_INT(sim_gnuplot_scripts(dir, sizeof dir, &err), SIM_EIO);
+    CHECK(strstr(err.msg, "distsim-no-plots-here\" (DISTSIM_PLOTS names "
+                 "it)") != NULL);
 }
 
 /* Times in every fifth window only, as from a client that rarely sends. */
@@ -605,4 +625,5 @@ CHECK_MAIN(CHECK_TEST(test_chart__timeline_pairs_faults_with_their_ends),
            CHECK_TEST(test_chart__lines_are_named_by_component),
            CHECK_TEST(test_chart__report_shows_each_expectation),
            CHECK_TEST(test_chart__values_between_gaps_are_drawn),
-           CHECK_TEST(test_chart__labels_of_faults_at_one_moment_stand_apart))
+           CHECK_TEST(test_chart__labels_of_faults_at_one_moment_stand_apart),
+           CHECK_TEST(test_chart__scripts_are_found_away_from_the_tree))
