@@ -21,8 +21,10 @@ struct sim_batch {
 
 /* How far a batch has got, for a progress display. */
 struct sim_batch_progress {
-    unsigned n_reps;                    /* replications in the batch */
-    unsigned n_done;                    /* replications finished */
+    unsigned n_reps;                    /* replications in the batch (or
+                                           points, in a sweep's) */
+    unsigned n_done;                    /* of which finished */
+    bool counts_points;                 /* a sweep's: n_reps are points */
     double sim_s;                       /* simulated seconds run, summed */
     double sim_total_s;                 /* n_reps times the duration */
 };

@@ -773,6 +773,7 @@ static int run_sweep(const struct options *o,
     };
     struct sim_variant_problems probs = {0};
     struct sim_sweeprun_opts opts = {0};
+    struct sim_progress view;
     struct sim_sweeprun *run = NULL;
     struct sim_error err = {0};
     char dir[4096], *table = NULL;
@@ -796,8 +797,13 @@ static int run_sweep(const struct options *o,
     opts.is_forced = o->is_forced;
     opts.skips_charts = o->charts == SIM_PLOT_NONE;
     opts.ranks = ranks;
+    opts.progress = show_progress;
+    opts.progress_ctx = &view;
     n_points = sim_sweeprun_n_points(run);
+    sim_progress_start(&view, isatty(2) && !o->is_quiet && is_talker);
     rc = sim_sweeprun_execute(run, &opts, &table, &n_run, &err);
+    if (view.is_shown)
+        fputs("\r\033[K", stderr);
     sim_sweeprun_free(run);
     if (rc == 0 && o->is_resume && n_run == n_points && is_talker)
         fprintf(stderr, "distsim: no partial results of this sweep were "

@@ -81,9 +81,10 @@ char *sim_progress_format(const struct sim_batch_progress *p,
     sim_units_format_duration(t, total, sizeof total);
     if (share > 0)
         wall_text(elapsed_s * (1 - share) / share, left, sizeof left);
-    snprintf(buf, n, "progress: %.0f%% (%u of %u replication%s done, %s of "
-             "%s simulated), %s%s%s", floor(share * 100), p->n_done,
-             p->n_reps, p->n_reps == 1 ? "" : "s", done, total,
+    snprintf(buf, n, "progress: %.0f%% (%u of %u %s%s done, %s of %s "
+             "simulated), %s%s%s", floor(share * 100), p->n_done, p->n_reps,
+             p->counts_points ? "point" : "replication",
+             p->n_reps == 1 ? "" : "s", done, total,
              share > 0 ? "about " : "", share > 0 ? left : "time left "
              "unknown", share > 0 ? " left" : "");
     return buf;

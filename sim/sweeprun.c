@@ -50,6 +50,10 @@ struct exec {
     bool is_sender;                     /* rank > 0: send, do not write */
     const struct sim_sweeprun_ranks *ranks; /* NULL: alone */
     struct sim_error *err;
+    sim_batch_progress_fn progress;     /* NULL: nobody is watching */
+    void *progress_ctx;
+    struct sim_batch_progress p;        /* points of this rank */
+    double *at_s;                       /* per task: simulated s reached */
 };
 
 static int add_cfg_problems(struct sim_cfg *cfg,
@@ -298,6 +302,23 @@ static int point_finished(struct exec *x, size_t k)
     return rc == 0 ? 0 : sim_error_set(x->err, rc, "out of memory");
 }
 
+/* Task reached at_s simulated seconds; a point may have finished. */
+static void track(struct exec *x, size_t task, double at_s,
+                  bool is_point_done)
+{
+    if (x->progress == NULL)
+        return;
+    x->p.sim_s += at_s - x->at_s[task];
+    x->at_s[task] = at_s;
+    x->p.n_done += is_point_done;
+    x->progress(x->progress_ctx, &x->p);
+}
+
+static void on_task_progress(void *ctx, size_t task, sim_time now)
+{
+    track(ctx, task, sim_time_to_s(now), false);
+}
+
 static int on_done(void *ctx, size_t task, int rc, struct sim_report *rep,
                    const struct sim_error *err)
 {
@@ -306,13 +327,16 @@ static int on_done(void *ctx, size_t task, int rc, struct sim_report *rep,
     struct slot *s = &x->slots[k];
     size_t p = x->mine[k];
     unsigned first = 0;
+    bool is_point_done;
 
     if (rc != 0)
         return sim_error_set(x->err, rc, "sweep point %zu: %s", p, err->msg);
     for (size_t t = task; t > 0 && x->task_slot[t - 1] == k; t--)
         first++;
     s->batch.reports[first] = *rep;
-    return ++s->n_done == s->batch.n_reps ? point_finished(x, k) : 0;
+    is_point_done = ++s->n_done == s->batch.n_reps;
+    track(x, task, sim_time_to_s(x->run->scs[p]->duration), is_point_done);
+    return is_point_done ? point_finished(x, k) : 0;
 }
 
 /* Runs the points in mine[0..n-1] with the worker pool. */
@@ -327,7 +351,9 @@ static int run_mine(struct exec *x, size_t n, unsigned jobs)
     tasks = calloc(n_tasks + 1, sizeof *tasks);
     x->task_slot = calloc(n_tasks + 1, sizeof *x->task_slot);
     x->slots = calloc(n + 1, sizeof *x->slots);
-    if (tasks == NULL || x->task_slot == NULL || x->slots == NULL) {
+    x->at_s = calloc(n_tasks + 1, sizeof *x->at_s);
+    if (tasks == NULL || x->task_slot == NULL || x->slots == NULL ||
+        x->at_s == NULL) {
         free(tasks);
         return sim_error_set(x->err, SIM_ENOMEM, "out of memory");
     }
@@ -345,8 +371,13 @@ static int run_mine(struct exec *x, size_t n, unsigned jobs)
             tasks[t] = (struct sim_task){sc, r};
             x->task_slot[t] = k;
         }
+        x->p.sim_total_s += sc->replications * sim_time_to_s(sc->duration);
     }
-    rc = sim_tasks_run(tasks, n_tasks, jobs, on_done, x, x->err);
+    x->p.n_reps = (unsigned)n;
+    x->p.counts_points = true;
+    rc = sim_tasks_run_watched(tasks, n_tasks, jobs, on_done,
+                               x->progress ? on_task_progress : NULL, x,
+                               x->err);
     free(tasks);
     return rc;
 }
@@ -360,6 +391,7 @@ static void exec_release(struct exec *x, size_t n)
     free(x->slots);
     free(x->task_slot);
     free(x->mine);
+    free(x->at_s);
 }
 
 /*
@@ -627,6 +659,17 @@ static void table_expects(struct sim_strbuf *sb, const struct sim_pointdir *p)
     }
 }
 
+/* Whether an expectation of p is on figure f (and shows it already). */
+static bool is_expected(const struct sim_pointdir *p,
+                        const struct sim_pointdir_figure *f)
+{
+    for (size_t i = 0; i < p->n_expects; i++)
+        if (strcmp(p->expects[i].scope, f->scope) == 0 &&
+            strcmp(p->expects[i].metric, f->name) == 0)
+            return true;
+    return false;
+}
+
 /* One line per point for people: values, verdict, the curve's figures. */
 static char *make_table(const struct sim_sweepout *s, const char *dir,
                         size_t n_run)
@@ -654,7 +697,9 @@ static char *make_table(const struct sim_sweepout *s, const char *dir,
                 sim_pointdir_find(p, s->knee.scope, s->knee.latency);
 
             /* A latency of no request at all has no value: n/a. */
-            if (x != NULL && y != NULL && isnan(y->mean))
+            if (x != NULL && y != NULL && is_expected(p, y))
+                sim_strbuf_printf(&sb, "  throughput %.4g/s", x->mean);
+            else if (x != NULL && y != NULL && isnan(y->mean))
                 sim_strbuf_printf(&sb, "  throughput %.4g/s  %s n/a",
                                   x->mean, y->name);
             else if (x != NULL && y != NULL)
@@ -720,7 +765,9 @@ int sim_sweeprun_execute(struct sim_sweeprun *run,
                          const struct sim_sweeprun_opts *o, char **table,
                          size_t *n_run, struct sim_error *err)
 {
-    struct exec x = {.run = run, .ranks = o->ranks, .err = err};
+    struct exec x = {.run = run, .ranks = o->ranks, .err = err,
+                     .progress = o->ranks == NULL ? o->progress : NULL,
+                     .progress_ctx = o->progress_ctx};
     struct sim_outdir od = {0};
     uint32_t *todo = NULL, n_todo = 0;
     size_t n_mine = 0;

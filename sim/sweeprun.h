@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sim/batch.h"
 #include "sim/sweep.h"
 #include "sim/variant.h"
 
@@ -40,6 +41,9 @@ struct sim_sweeprun_opts {
     bool is_forced;                     /* replace a directory not ours */
     bool skips_charts;                  /* --charts none: draw none */
     const struct sim_sweeprun_ranks *ranks; /* NULL: this process alone */
+    sim_batch_progress_fn progress;     /* told how the points go, in a
+                                           process alone; may be NULL */
+    void *progress_ctx;
 };
 
 /*

@@ -4,7 +4,7 @@
  * run longer than a second shows it when standard error is a terminal (a
  * pseudo-terminal here), with replications in worker processes sending
  * progress records, and that it stays quiet when standard error is not a
- * terminal.
+ * terminal; a sweep's line counts points.
  */
 #define _XOPEN_SOURCE 600
 
@@ -82,8 +82,8 @@ static void test_progress__quiet_when_not_a_terminal(void)
     sim_outdir_remove_tree(DIR);
 }
 
-/* Runs long_run with standard error on a pseudo-terminal; what it said. */
-static char *run_on_terminal(int *status)
+/* Runs args with standard error on a pseudo-terminal; what it said. */
+static char *run_on_terminal(const char *const *args, int *status)
 {
     const char *prog = getenv("DISTSIM");
     const char *argv[32] = {prog ? prog : "build/release/distsim"};
@@ -93,8 +93,8 @@ static char *run_on_terminal(int *status)
     ssize_t r;
     pid_t pid;
 
-    for (; long_run[n - 1] != NULL; n++)
-        argv[n] = long_run[n - 1];
+    for (; args[n - 1] != NULL && n < 31; n++)
+        argv[n] = args[n - 1];
     if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0)
         return said;
     /* Opened before the fork, so the master never reads a closed side. */
@@ -126,7 +126,7 @@ static char *run_on_terminal(int *status)
 static void test_progress__shown_on_a_terminal(void)
 {
     int status = -1;
-    char *said = run_on_terminal(&status);
+    char *said = run_on_terminal(long_run, &status);
 
     CHECK_EQ_INT(status, 0);
     if (strstr(said, "progress: ") == NULL)
@@ -141,8 +141,31 @@ static void test_progress__shown_on_a_terminal(void)
     sim_outdir_remove_tree(DIR);
 }
 
+/* A sweep counts points, over the simulated time of all of them. */
+static void test_progress__sweep_shows_points_on_a_terminal(void)
+{
+    static const char *const sweep[] = {
+        "sweep", "scenarios/mmc-sweep.yaml", "--force", "-o", DIR,
+        "--jobs", "2", "--charts", "none", NULL,
+    };
+    int status = -1;
+    char *said = run_on_terminal(sweep, &status);
+
+    CHECK_EQ_INT(status, 0);
+    if (strstr(said, " points done, ") == NULL)
+        printf("  the terminal got: \"%s\"\n", said);
+    CHECK(strstr(said, "\rprogress: ") != NULL);
+    CHECK(strstr(said, " of 6 points done, ") != NULL);
+    CHECK(strstr(said, " of 480s simulated), ") != NULL);
+    CHECK(strlen(said) >= 4 &&
+          strcmp(said + strlen(said) - 4, "\r\033[K") == 0);
+    free(said);
+    sim_outdir_remove_tree(DIR);
+}
+
 CHECK_MAIN(CHECK_TEST(
                test_progress__line_says_share_replications_and_time_left),
            CHECK_TEST(test_progress__disabled_or_early_gives_no_line),
            CHECK_TEST(test_progress__quiet_when_not_a_terminal),
-           CHECK_TEST(test_progress__shown_on_a_terminal))
+           CHECK_TEST(test_progress__shown_on_a_terminal),
+           CHECK_TEST(test_progress__sweep_shows_points_on_a_terminal))
