@@ -368,7 +368,7 @@ void consist_report(const struct consist *c, struct sim *sim,
     sim_report_add(rep, scope, "staleness.mean", "versions",
                    st->n_stale ? (double)st->versions_behind /
                                  (double)st->n_stale : NAN);
-    sim_report_add(rep, scope, "staleness.max", "count",
+    sim_report_add(rep, scope, "staleness.max", "versions",
                    if_judged(st, (double)st->max_behind));
     sim_report_add(rep, scope, "ryw_violations", "count",
                    if_judged(st, (double)st->n_ryw));

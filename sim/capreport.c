@@ -192,7 +192,10 @@ static void margin_row(struct sim_capreport_doc *d, const char *point,
                          sizeof fig);
     sim_capreport_value(unit, e->threshold, thr, sizeof thr);
     sim_capreport_value(unit, sim_capreport_margin(e), room, sizeof room);
-    if (isfinite(ratio))
+    /* Two digits of a share under 1%, so that a thin margin shows. */
+    if (isfinite(ratio) && fabs(ratio) < 0.01 && ratio != 0)
+        snprintf(share, sizeof share, "%.2g%%", 100 * ratio);
+    else if (isfinite(ratio))
         snprintf(share, sizeof share, "%.1f%%", 100 * ratio);
     snprintf(line, sizeof line, "%s\t%s\t%s\t%s\t%s %s\t%s\t%s", point,
              e->text, e->scope, fig, sim_expect_op_text(e->op), thr, room,

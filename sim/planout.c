@@ -676,9 +676,10 @@ char *sim_planout_text(const struct sim_planout *p, const char *final_dir,
     sim_strbuf_init(&sb);
     if (!is_answer_only)
         sim_strbuf_printf(&sb, "plan: the %s %s from %s to %s meeting "
-                          "every expectation, %zu points tried\n",
+                          "every expectation, %zu point%s tried\n",
                           p->is_largest ? "largest" : "smallest", p->key,
-                          p->from, p->to, p->n_points);
+                          p->from, p->to, p->n_points,
+                          p->n_points == 1 ? "" : "s");
     if (p->outcome == SIM_PLANOUT_NONE)
         sim_strbuf_printf(&sb, "answer: none in the range (%s=%s does not "
                           "meet them)\n", p->key,
@@ -694,9 +695,11 @@ char *sim_planout_text(const struct sim_planout *p, const char *final_dir,
     if (a->outcome == SIM_PLANOUT_NO_MODEL)
         sim_strbuf_printf(&sb, "analytic answer: none (%s)\n", a->why);
     else
-        sim_strbuf_printf(&sb, "analytic answer: %s (%s)\n",
+        sim_strbuf_printf(&sb, "analytic answer: %s%s (%s)\n",
                           a->outcome == SIM_PLANOUT_NONE ? "none in the "
-                          "range" : a->answer, a->model);
+                          "range" : a->answer,
+                          a->outcome == SIM_PLANOUT_AT_END ? ", an end of "
+                          "the range" : "", a->model);
     if (!is_answer_only)
         sim_strbuf_printf(&sb, "results in %s\n", final_dir);
     return sim_strbuf_take(&sb);

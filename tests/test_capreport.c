@@ -170,6 +170,21 @@ static void test_capreport__named_values_get_their_question_and_cells(void)
     free(md);
 }
 
+/* A margin under 1% of the threshold keeps two digits, not "0.0%". */
+static void test_capreport__a_thin_margin_shows(void)
+{
+    struct fixture f;
+    char *md;
+
+    fixture_init(&f, false);
+    /* 8 ms - (7.9986 + 0.0002) ms = 0.0012 ms, 0.015% of the threshold. */
+    fixture_point(&f, 0, 0.0079986, 0.0000002, SIM_EXPECT_MET);
+    sim_sweepout_analyse(&f.s);
+    md = write_report(&f, TEST_TMP "distsim-capreport-thin");
+    CHECK(md != NULL && strstr(md, "| 0.015% |") != NULL);
+    free(md);
+}
+
 static void test_capreport__zipped_points_are_named_by_both_values(void)
 {
     struct fixture f;
@@ -265,6 +280,7 @@ CHECK_MAIN(
         test_capreport__figures_read_in_a_unit_with_the_intervals_digits),
     CHECK_TEST(test_capreport__margin_is_from_the_far_end_of_the_interval),
     CHECK_TEST(test_capreport__named_values_get_their_question_and_cells),
+    CHECK_TEST(test_capreport__a_thin_margin_shows),
     CHECK_TEST(test_capreport__zipped_points_are_named_by_both_values),
     CHECK_TEST(test_capreport__a_load_sweep_asks_how_much_load),
     CHECK_TEST(test_capreport__slo_sentence_follows_the_curve))
