@@ -147,8 +147,9 @@ static const char usage_plan[] =
 static const char usage_validate[] =
     "usage: distsim validate SCENARIO.yaml [--set KEY.PATH=VALUE ...]\n"
     "\n"
-    "Loads and checks the scenario and every component in it, reporting\n"
-    "every problem as file:line:col: key.path: message. Runs nothing.\n"
+    "Loads and checks the scenario and every component in it (with a\n"
+    "sweep:, every point's scenario too), reporting every problem as\n"
+    "file:line:col: key.path: message. Runs nothing.\n"
     "Exit code 0 when the scenario is sound, 2 when it is not.\n";
 
 static const char usage_check[] =
