@@ -335,7 +335,7 @@ static void test_sweep__a_point_without_requests_says_n_a(void)
     spawn_distsim(args, &o);
     CHECK_EQ_INT(o.status, 0);
     CHECK(strstr(o.out, "rate=0.001/s  expectations: unsure  throughput 0/s"
-                 "  response_time.p99 n/a  |") != NULL);
+                 "  | client c response time p99 n/a\n") != NULL);
     CHECK(strstr(o.out, "nan") == NULL);
     spawn_release(&o);
     remove_dir(TEST_TMP "distsim-sweep-none");
