@@ -162,12 +162,13 @@ bool sim_outdir_holds(const char *dir, const char *path)
 }
 
 /*
- * What --force may not replace, even though asked: anything but a
- * directory (a file, a device, a link), and a directory holding the
- * working directory or the home directory. Returns 0 or SIM_EINVAL.
+ * What is never replaced, whether an earlier output or asked to with
+ * --force: anything but a directory (a file, a device, a link), and a
+ * directory holding the working directory, the home directory or a file
+ * the scenario reads. Returns 0 or SIM_EINVAL.
  */
-static int check_forced(const char *dir, const struct stat *st,
-                        struct sim_error *err)
+static int check_replaceable(const char *dir, const struct stat *st,
+                             struct sim_error *err)
 {
     char *real, cwd[4096];
     int rc = 0;
@@ -205,13 +206,12 @@ int sim_outdir_begin(struct sim_outdir *od, const char *dir, bool force,
     od->final = strdup(dir);
     if (od->final == NULL)
         return sim_error_set(err, SIM_ENOMEM, "out of memory");
-    if (lstat(dir, &st) == 0 &&
-        (!S_ISDIR(st.st_mode) || !is_distsim_output(dir))) {
-        if (!force)
+    if (lstat(dir, &st) == 0) {
+        if (!force && (!S_ISDIR(st.st_mode) || !is_distsim_output(dir)))
             return sim_error_set(err, SIM_EINVAL, "\"%s\" exists and is "
                                  "not a distsim output (use --force to "
                                  "replace it)", dir);
-        if (check_forced(dir, &st, err) != 0)
+        if (check_replaceable(dir, &st, err) != 0)
             return err->code;
     }
     return make_tmp(od, err);

@@ -241,9 +241,9 @@ static void figure_text(const char *name, double mean, double hw,
 }
 
 /* The sum of a count over the replications, 0 when it is absent. */
-static double total(const json_t *root, const char *scope, const char *name)
+static double sum_of(const json_t *m)
 {
-    const json_t *m = find_metric(root, scope, name), *v;
+    const json_t *v;
     double sum = 0;
     size_t i;
 
@@ -251,6 +251,28 @@ static double total(const json_t *root, const char *scope, const char *name)
                                  : NULL, i, v)
         sum += json_is_number(v) ? json_number_value(v) : 0;
     return sum;
+}
+
+/* One scope's figures: metrics[first, last) of the summary, in order. */
+struct scope_run {
+    const json_t *metrics;
+    size_t first, last;
+};
+
+static const json_t *run_find(const struct scope_run *r, const char *name)
+{
+    for (size_t i = r->first; i < r->last; i++) {
+        const json_t *m = json_array_get(r->metrics, i);
+
+        if (strcmp(jstr(m, "name"), name) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+static double total(const struct scope_run *r, const char *name)
+{
+    return sum_of(run_find(r, name));
 }
 
 static void sec_head(struct out *o, const struct sim_page *pg,
@@ -406,23 +428,21 @@ static void instance_rows(struct out *o, const json_t *metrics,
 }
 
 /* The books line of a scope that counts arrivals, as the table has it. */
-static void books_para(struct out *o, const json_t *root, const char *scope)
+static void books_para(struct out *o, const struct scope_run *r)
 {
-    bool is_client = find_metric(root, scope, "in_flight_end") != NULL;
+    bool is_client = run_find(r, "in_flight_end") != NULL;
     struct sim_summary_books b = {
-        .start = total(root, scope, is_client ? "in_flight_start"
-                                              : "present_start"),
-        .arrived = total(root, scope, "arrived"),
-        .completed = total(root, scope, "completed"),
-        .rejected = total(root, scope, "rejected"),
-        .lost = total(root, scope, is_client ? "failed" : "dropped"),
-        .end = total(root, scope, is_client ? "in_flight_end"
-                                            : "present_end"),
+        .start = total(r, is_client ? "in_flight_start" : "present_start"),
+        .arrived = total(r, "arrived"),
+        .completed = total(r, "completed"),
+        .rejected = total(r, "rejected"),
+        .lost = total(r, is_client ? "failed" : "dropped"),
+        .end = total(r, is_client ? "in_flight_end" : "present_end"),
         .lost_name = is_client ? "failed" : "dropped",
     };
     char line[256], text[320];
 
-    if (find_metric(root, scope, "arrived") == NULL)
+    if (run_find(r, "arrived") == NULL)
         return;
     sim_summary_books_text(&b, line, sizeof line);
     snprintf(text, sizeof text, "Books (all replications): %s.", line);
@@ -435,6 +455,7 @@ static void scope_table(struct out *o, const json_t *root, size_t *i)
     static const char *const cols[] = {"figure", "value", "± 95% interval"};
     const json_t *metrics = json_object_get(root, "metrics");
     const char *scope = jstr(json_array_get(metrics, *i), "scope");
+    struct scope_run run = {.metrics = metrics, .first = *i};
     char name[96];
 
     group(o, "<div>");
@@ -451,9 +472,10 @@ static void scope_table(struct out *o, const json_t *root, size_t *i)
         sim_summary_display_name(jstr(m, "name"), name, sizeof name);
         figure_row(o, m, name);
     }
+    run.last = *i;
     instance_rows(o, metrics, scope);
     table_end(o);
-    books_para(o, root, scope);
+    books_para(o, &run);
     group(o, "</div>");
 }
 
@@ -473,10 +495,10 @@ static void engine_para(struct out *o, const json_t *root)
                       jnum(ev, "mean"));
     json_array_foreach(metrics, i, m) {
         const char *name = jstr(m, "name");
-        double n = total(root, "engine", name);
+        double n;
 
         if (strcmp(jstr(m, "scope"), "engine") != 0 ||
-            strncmp(name, "dropped.", 8) != 0 || n == 0)
+            strncmp(name, "dropped.", 8) != 0 || (n = sum_of(m)) == 0)
             continue;
         sim_strbuf_printf(&sb, "%s %s %.0f", any ? "," : "; dropped:",
                           name + 8, n);

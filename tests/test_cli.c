@@ -293,7 +293,10 @@ static void test_cli__force_spares_files_and_the_home_directory(void)
     rmdir(home);
 }
 
-/* --force never replaces a directory holding a file the scenario reads. */
+/*
+ * A directory holding a file the scenario reads is never replaced, not
+ * even an earlier output of distsim, not even with --force.
+ */
 static void test_cli__force_spares_the_scenarios_data(void)
 {
     const char *dir = TEST_TMP "distsim-cli-data";
@@ -303,7 +306,10 @@ static void test_cli__force_spares_the_scenarios_data(void)
     struct stat st;
     FILE *f;
 
-    mkdir(dir, 0755);
+    /* An earlier output of distsim, which a run may otherwise replace. */
+    run_expect((const char *[]){"run", "tests/scenarios/small.yaml", "-q",
+                                "-o", dir, "--charts", "none", NULL}, 0, &o);
+    spawn_release(&o);
     f = fopen(values, "w");
     CHECK(f != NULL);
     fputs("1ms\n2ms\n", f);
@@ -314,13 +320,16 @@ static void test_cli__force_spares_the_scenarios_data(void)
           "poisson, rate: 10/s}, target: s}]\nservers: [{name: s, service: "
           "{dist: empirical, file: distsim-cli-data/v.txt}}]\n", f);
     fclose(f);
+    run_expect((const char *[]){"run", path, "-q", "-o", dir, NULL}, 2,
+               &o);
+    CHECK(strstr(o.err, "holds a file the scenario reads") != NULL);
+    spawn_release(&o);
     run_expect((const char *[]){"run", path, "-q", "-o", dir, "--force",
                                 NULL}, 2, &o);
     CHECK(strstr(o.err, "holds a file the scenario reads") != NULL);
     spawn_release(&o);
     CHECK(stat(values, &st) == 0 && S_ISREG(st.st_mode));
-    remove(values);
-    rmdir(dir);
+    sim_outdir_remove_tree(dir);
     remove(path);
 }
 
