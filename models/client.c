@@ -491,6 +491,11 @@ static void client_handle(struct sim *sim, void *state,
     }
 }
 
+bool client_is(const struct sim *sim, uint32_t id)
+{
+    return sim_entity_state(sim, id, client_handle) != NULL;
+}
+
 static int build_mix(struct sim_cfg *cfg, const char *path,
                      const struct client_mix_config *m, struct client *c)
 {

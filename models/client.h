@@ -12,4 +12,10 @@
 
 extern const struct sim_model_ops client_ops;
 
+/*
+ * Whether entity id is a client. Clients stand for the users, outside
+ * the system under test: faults do not crash them.
+ */
+bool client_is(const struct sim *sim, uint32_t id);
+
 #endif

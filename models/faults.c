@@ -14,7 +14,8 @@
  * messages as they are sent ("loss"); a slow link stretches the latency of
  * messages sent while it lasts, not of those already on their way.
  * Crashing an entity that is already down changes nothing; an entity hit
- * by overlapping crash faults comes back when the last of them ends. A
+ * by overlapping crash faults comes back when the last of them ends.
+ * Clients stand for the users and are left out of every crash. A
  * skew sets the entity's clock offset and its end sets it back to 0, so
  * overlapping skews of one entity do not add up.
  */
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/client.h"
 #include "models/targets.h"
 
 #define FAULTS_MAX_SIDES 16
@@ -631,6 +633,29 @@ static int faults_init(struct sim *sim, struct sim_cfg *cfg, const char *path,
 
 /* ---- start ------------------------------------------------------------- */
 
+/*
+ * Drops the clients from a crash's targets: they stand for the users. A
+ * target of clients alone is a problem.
+ */
+static int drop_clients(struct sim *sim, struct sim_cfg *cfg,
+                        const char *path, const char *side,
+                        struct targets *t)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < t->n; i++)
+        if (!client_is(sim, t->ids[i]))
+            t->ids[n++] = t->ids[i];
+    if (n > 0 || t->n == 0) {
+        t->n = n;
+        return 0;
+    }
+    sim_cfg_error(cfg, path, "\"%s\" holds only clients, which stand for "
+                  "the users and do not crash; crash what serves them",
+                  side);
+    return SIM_EINVAL;
+}
+
 /* Resolves every side; sides may not share an entity. */
 static int resolve_sides(struct sim *sim, struct sim_cfg *cfg,
                          const char *path, struct faults *fs)
@@ -653,6 +678,8 @@ static int resolve_sides(struct sim *sim, struct sim_cfg *cfg,
                             &f->resolved[i]);
         if (r == SIM_ENOMEM)
             return r;
+        if (r == 0 && f->kind == FAULT_CRASH)
+            r = drop_clients(sim, cfg, sub, f->sides[i], &f->resolved[i]);
         rc |= r;
         for (size_t j = 0; r == 0 && j < i; j++) {
             if (!targets_overlap(&f->resolved[j], &f->resolved[i], &shared))

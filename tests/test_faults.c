@@ -162,6 +162,24 @@ static void test_faults__crash_and_restart_fail_requests_in_between(void)
     probe_run_release(&r);
 }
 
+/*
+ * Crashing a zone that holds the client and its server crashes the
+ * server alone: clients stand for the users, who go on sending, and the
+ * run counts exactly what crashing the server by name counts.
+ */
+static void test_faults__crashing_a_zone_spares_its_clients(void)
+{
+    struct probe_run r;
+
+    run_steady("{at: 10s, crash: east, restart_at: 20s}\n"
+               "network:\n  zones: {east: [shoppers, app]}", &r);
+    CHECK_EQ_INT(probe_figure(&r, "client shoppers", "failed.timeout"),
+                 1000);
+    CHECK_EQ_INT(probe_figure(&r, "client shoppers", "completed"), 1999);
+    CHECK_EQ_INT(probe_figure(&r, "engine", "dropped.node_down"), 1000);
+    probe_run_release(&r);
+}
+
 /* Zone east holds app (two servers) and a probe; west holds the rest. */
 static const char two_zones[] =
     "name: zones\nduration: 10s\nreplications: 1\n"
@@ -473,6 +491,7 @@ CHECK_MAIN(
     CHECK_TEST(test_faults__partition_cuts_every_pair_of_sides),
     CHECK_TEST(test_faults__crash_and_restart_fail_requests_in_between),
     CHECK_TEST(test_faults__crashing_a_zone_crashes_every_member),
+    CHECK_TEST(test_faults__crashing_a_zone_spares_its_clients),
     CHECK_TEST(test_faults__overlapping_crashes_restart_at_the_last_end),
     CHECK_TEST(test_faults__skew_shows_in_the_entity_clock),
     CHECK_TEST(test_faults__slow_and_lossy_links),
