@@ -551,6 +551,15 @@ static void add_curve_line(struct prep *p, const char *label,
     l->unit = is_s ? "ms" : c->x_unit;
 }
 
+/* Whether a curve has a time above 0, which a log time axis can show. */
+static bool has_positive_x(const struct sim_curve_summary *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->x[i] > 0)
+            return true;
+    return false;
+}
+
 static int chart_cdf(struct prep *p)
 {
     static const char base[] = "response_time.cdf";
@@ -563,7 +572,8 @@ static int chart_cdf(struct prep *p)
         const struct sim_curve_summary *c = &p->s->curves[i];
         const char *who = scope_name(c->scope);
 
-        if (!is_prefix(c->scope, "client ") || strcmp(c->name, base) != 0)
+        if (!is_prefix(c->scope, "client ") || strcmp(c->name, base) != 0 ||
+            !has_positive_x(c))
             continue;
         p->n_lines = 0;
         for (size_t k = 0; k < p->s->n_curves; k++) {
@@ -764,6 +774,23 @@ int sim_chart_prepare(const char *dir, const struct sim_scenario *sc,
     return rc;
 }
 
+/*
+ * v as a script argument: gnuplot's real() reads "1e-05" as 1 followed by
+ * junk, so a mantissa always gets its decimal point ("1.0e-05").
+ */
+static char *gp_number(double v, char *buf, size_t n)
+{
+    char plain[32], *e;
+
+    snprintf(plain, sizeof plain, "%.9g", v);
+    e = strchr(plain, 'e');
+    if (e != NULL && memchr(plain, '.', (size_t)(e - plain)) == NULL)
+        snprintf(buf, n, "%.*s.0%s", (int)(e - plain), plain, e);
+    else
+        snprintf(buf, n, "%s", plain);
+    return buf;
+}
+
 int sim_chart_draw(const char *dir, const char *scripts, unsigned parallel,
                    struct sim_chart_set *set, struct sim_strbuf *problems,
                    struct sim_error *err)
@@ -780,9 +807,10 @@ int sim_chart_draw(const char *dir, const char *scripts, unsigned parallel,
     }
     snprintf(shading, sizeof shading, "%u", set->n_shading);
     snprintf(bands, sizeof bands, "%d", set->has_bands);
-    snprintf(run_s, sizeof run_s, "%.9g", set->run_s);
+    gp_number(set->run_s, run_s, sizeof run_s);
     for (size_t i = 0; i < set->n; i++) {
         const struct sim_chart *c = &set->charts[i];
+        char floor0[32], floor1[32], x_lo[32], x_hi[32];
 
         snprintf(text[i][0], sizeof text[i][0], "%s/%s.gp", scripts,
                  c->script);
@@ -790,9 +818,13 @@ int sim_chart_draw(const char *dir, const char *scripts, unsigned parallel,
                  c->name);
         snprintf(text[i][2], sizeof text[i][2], "%s/%s.%s", SIM_CHART_DIR,
                  c->name, set->ext);
-        snprintf(text[i][3], sizeof text[i][3], "%s %d %.9g %d %.9g %.9g "
-                 "%.9g", c->counts, c->is_log_y[0], c->y_floor[0],
-                 c->is_log_y[1], c->y_floor[1], c->x_lo, c->x_hi);
+        snprintf(text[i][3], sizeof text[i][3], "%s %d %s %d %s %s %s",
+                 c->counts, c->is_log_y[0],
+                 gp_number(c->y_floor[0], floor0, sizeof floor0),
+                 c->is_log_y[1],
+                 gp_number(c->y_floor[1], floor1, sizeof floor1),
+                 gp_number(c->x_lo, x_lo, sizeof x_lo),
+                 gp_number(c->x_hi, x_hi, sizeof x_hi));
         jobs[i] = (struct sim_gnuplot_job){
             .script = text[i][0],
             .args = {text[i][1], text[i][2], set->ext, c->title,

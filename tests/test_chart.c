@@ -20,6 +20,7 @@
 #include "sim/render.h"
 #include "sim/timeline.h"
 #include "tests/check.h"
+#include "tests/spawn.h"
 
 #define N_WIN 20
 #define N_REPS 3
@@ -302,6 +303,57 @@ static void test_chart__scripts_are_found_away_from_the_tree(void)
     CHECK_EQ_INT(sim_gnuplot_scripts(dir, sizeof dir, &err), SIM_EIO);
     CHECK(strstr(err.msg, "distsim-no-plots-here\" (DISTSIM_PLOTS names "
                  "it)") != NULL);
+}
+
+/* Runs a one-server scenario of the given service with charts; stderr. */
+static char *run_charted(const char *service, const char *dir)
+{
+    const char *path = TEST_TMP "distsim-chart-run.yaml";
+    const char *args[] = {"run", path, "-q", "--force", "-o", dir, NULL};
+    struct spawn_out o;
+    char *said;
+    FILE *f = fopen(path, "w");
+
+    CHECK(f != NULL);
+    fprintf(f, "name: t\nduration: 20s\nreplications: 1\nclients: "
+            "[{name: c, arrival: {process: poisson, rate: 200/s}, target: "
+            "s}]\nservers: [{name: s, workers: 8, service: %s}]\n",
+            service);
+    fclose(f);
+    unsetenv("DISTSIM_PLOTS");
+    spawn_distsim(args, &o);
+    CHECK_EQ_INT(o.status, 0);
+    said = o.err;
+    o.err = NULL;
+    spawn_release(&o);
+    remove(path);
+    return said;
+}
+
+/*
+ * A log axis whose floor is written with an exponent (1e-05 s) still
+ * draws: gnuplot reads script arguments only with a decimal point. A
+ * client whose every answer takes no time gets no CDF, whose axis is
+ * logarithmic, and nothing fails.
+ */
+static void test_chart__tiny_and_zero_times_draw(void)
+{
+    const char *dir = TEST_TMP "distsim-chart-tiny";
+    char *said;
+
+    said = run_charted("{dist: mixture, components: [{weight: 0.5, dist: "
+                       "constant, value: 50ns}, {weight: 0.5, dist: "
+                       "constant, value: 10ms}]}", dir);
+    CHECK_EQ_STR(said, "");
+    CHECK(is_chart(dir, "latency-c", "png"));
+    CHECK(is_chart(dir, "cdf-c", "png"));
+    free(said);
+    said = run_charted("{dist: constant, value: 0ms}", dir);
+    CHECK_EQ_STR(said, "");
+    CHECK(is_chart(dir, "latency-c", "png"));
+    CHECK(!is_chart(dir, "cdf-c", "png"));
+    free(said);
+    sim_outdir_remove_tree(dir);
 }
 
 /* Times in every fifth window only, as from a client that rarely sends. */
@@ -626,4 +678,5 @@ CHECK_MAIN(CHECK_TEST(test_chart__timeline_pairs_faults_with_their_ends),
            CHECK_TEST(test_chart__report_shows_each_expectation),
            CHECK_TEST(test_chart__values_between_gaps_are_drawn),
            CHECK_TEST(test_chart__labels_of_faults_at_one_moment_stand_apart),
-           CHECK_TEST(test_chart__scripts_are_found_away_from_the_tree))
+           CHECK_TEST(test_chart__scripts_are_found_away_from_the_tree),
+           CHECK_TEST(test_chart__tiny_and_zero_times_draw))
