@@ -185,6 +185,7 @@ struct options {
     const char *resolution;             /* plan: NULL for the default */
     unsigned max_reps;                  /* plan: 0 for the default */
     bool is_largest;                    /* plan: the largest that meets */
+    unsigned seen;                      /* options given, by once_options */
 };
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -311,13 +312,9 @@ static int parse_value_option(struct options *o, const char *arg,
             return usage_error(o->command, "the charts of a sweep or plan "
                                "are SVG, inlined in report.html: --charts "
                                "svg or none%s", "");
-    } else if (is_option(arg, NULL, "--seed") && o->seed_set[0] != '\0') {
-        return usage_error(o->command, "--seed given twice%s", "");
     } else if (is_option(arg, NULL, "--seed")) {
         snprintf(o->seed_set, sizeof o->seed_set, "seed=%s", val);
         o->sets[o->n_sets++] = o->seed_set;
-    } else if (o->reps_set[0] != '\0') {
-        return usage_error(o->command, "--replications given twice%s", "");
     } else {
         snprintf(o->reps_set, sizeof o->reps_set, "replications=%s", val);
         o->sets[o->n_sets++] = o->reps_set;
@@ -374,6 +371,30 @@ static int check_out_dir(const struct options *o)
     return 0;
 }
 
+/* The options that take one value and may be given once (--set adds). */
+static const char *const once_options[][2] = {
+    {"-o", "--output"}, {NULL, "--jobs"}, {NULL, "--seed"},
+    {NULL, "--replications"}, {NULL, "--budget"}, {NULL, "--charts"},
+    {NULL, "--param"}, {NULL, "--from"}, {NULL, "--to"},
+    {NULL, "--resolution"}, {NULL, "--max-replications"},
+};
+
+/* Usage error when arg is an option of once_options given before. */
+static int note_once(struct options *o, const char *arg)
+{
+    size_t n = sizeof once_options / sizeof once_options[0];
+
+    for (size_t k = 0; k < n; k++) {
+        if (!is_option(arg, once_options[k][0], once_options[k][1]))
+            continue;
+        if (o->seen & 1u << k)
+            return usage_error(o->command, "%s given twice",
+                               once_options[k][1]);
+        o->seen |= 1u << k;
+    }
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
     static const char *const valued[][2] = {
@@ -386,7 +407,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         const char *arg = argv[i];
         bool is_valued = false;
 
-        if (check_applies(o, arg) != 0)
+        if (check_applies(o, arg) != 0 || note_once(o, arg) != 0)
             return EXIT_INPUT;
         if (is_plan_option(o, arg)) {
             if (parse_plan_option(o, arg, option_value(argc, argv, &i, arg)))

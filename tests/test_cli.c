@@ -77,6 +77,16 @@ static void test_cli__usage_errors_exit_2(void)
     CHECK_EQ_STR(o.err, "distsim: --seed given twice (see distsim run "
                         "--help)\n");
     spawn_release(&o);
+    run_expect((const char *[]){"run", SMALL, "-o", "a", "--output=b",
+                                NULL}, 2, &o);
+    CHECK_EQ_STR(o.err, "distsim: --output given twice (see distsim run "
+                        "--help)\n");
+    spawn_release(&o);
+    run_expect((const char *[]){"plan", SMALL, "--param", "seed", "--param",
+                                "seed", NULL}, 2, &o);
+    CHECK_EQ_STR(o.err, "distsim: --param given twice (see distsim plan "
+                        "--help)\n");
+    spawn_release(&o);
     run_expect((const char *[]){"run", SMALL, "--set", "sweep.combine=zip",
                                 NULL}, 2, &o);
     CHECK(strstr(o.err, "a sweep is read from the file only") != NULL);
