@@ -1157,22 +1157,38 @@ static bool is_removal(const struct sim_doc_node *value)
     return sim_doc_node_is_empty(value, true) && value->scalar.len > 0;
 }
 
+/* The text of an earlier --set that set node or anything under it. */
+static const char *earlier_set(const struct doc_setter *s,
+                               const struct sim_doc_node *node)
+{
+    const char *text = node->origin != s->origin
+                           ? sim_cfg_override(s->cfg, node->origin)
+                           : NULL;
+
+    if (text != NULL || node->kind == SIM_DOC_SCALAR)
+        return text;
+    for (const struct sim_doc_node *c = node->coll.first;
+         c != NULL && text == NULL; c = c->next)
+        text = earlier_set(s, c);
+    return text;
+}
+
 /* The last step of the path names child of node: replace or remove it. */
 static int set_last(const struct doc_setter *s, struct sim_doc_node *node,
                     struct sim_doc_node *child, struct sim_doc_node *value)
 {
-    const char *earlier = sim_cfg_override(s->cfg, child->origin);
+    const char *earlier = earlier_set(s, child);
 
-    if (earlier != NULL && child->origin != s->origin)
+    if (is_removal(value) && node->kind != SIM_DOC_MAPPING)
+        return set_fail(s, strlen(s->path), "a list element cannot be "
+                        "removed; set the whole list instead");
+    if (earlier != NULL)
         return set_fail(s, strlen(s->path), "already set by --set '%s'",
                         earlier);
     if (!is_removal(value)) {
         set_replace(child, value);
         return 0;
     }
-    if (node->kind != SIM_DOC_MAPPING)
-        return set_fail(s, strlen(s->path), "a list element cannot be "
-                        "removed; set the whole list instead");
     return sim_doc_remove(s->doc, node, child);
 }
 
