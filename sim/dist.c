@@ -28,10 +28,13 @@
 /*
  * Tails past these bounds give samples of absurd size often enough to
  * matter (a Weibull of shape 0.001 takes scale * E^1000): the largest
- * lognormal sigma, the smallest Weibull and Pareto shapes.
+ * lognormal sigma, the smallest Weibull, Pareto and gamma shapes (a
+ * gamma of shape 1e-9 draws 0 nearly always, and else a time past any
+ * run, for the same mean).
  */
 #define DIST_MAX_SIGMA 5.0
 #define DIST_MIN_WEIBULL_SHAPE 0.2
+#define DIST_MIN_GAMMA_SHAPE 0.05
 #define DIST_MIN_PARETO_SHAPE 0.5
 #define DIST_MAX_RATE 1e9               /* per second: a 1ns mean */
 #define DIST_MAX_FILE_VALUES 10000000   /* values in one file */
@@ -737,8 +740,14 @@ static int build_gamma(struct build *b, const char *path,
 {
     bool has_shape = need(b, path, p, KEY_SHAPE);
     unsigned given = need_one(b, path, p, KEY_SCALE, KEY_MEAN);
-    char s[32];
+    char s[32], kp[DIST_PATH_MAX];
 
+    if (has_shape && p->shape < DIST_MIN_GAMMA_SHAPE) {
+        problem(b, key_path(kp, path, "shape"), "\"%g\": too small for the "
+                "gamma distribution (at least %g; smaller shapes give "
+                "samples of absurd size)", p->shape, DIST_MIN_GAMMA_SHAPE);
+        return SIM_EINVAL;
+    }
     if (!has_shape || given == 0)
         return SIM_EINVAL;
     d->a = p->shape;

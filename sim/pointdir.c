@@ -81,24 +81,39 @@ static char *text_of(const json_t *o, const char *key)
     return strdup(s != NULL ? s : "");
 }
 
+/* Whether m is a figure as a point's summary.json holds it. */
+static bool is_figure(const json_t *m)
+{
+    return json_is_object(m) &&
+           json_is_string(json_object_get(m, "scope")) &&
+           json_is_string(json_object_get(m, "name")) &&
+           json_is_string(json_object_get(m, "unit"));
+}
+
+/* The figures; SIM_EIO when the file is not a point's summary. */
 static int read_figures(const json_t *root, struct sim_pointdir *p)
 {
     const json_t *list = json_object_get(root, "metrics"), *m;
+    double n = number_of(json_array_get(list, 0), "n");
     size_t i;
 
+    if (!json_is_array(list) || n != floor(n) ||
+        !(n >= 1 && n <= SIM_SCENARIO_MAX_REPLICATIONS))
+        return SIM_EIO;
+    p->n_reps = (unsigned)n;
     p->figs = calloc(json_array_size(list) + 1, sizeof *p->figs);
     if (p->figs == NULL)
         return SIM_ENOMEM;
     json_array_foreach(list, i, m) {
         struct sim_pointdir_figure *f = &p->figs[p->n_figs++];
 
+        if (!is_figure(m))
+            return SIM_EIO;
         f->scope = text_of(m, "scope");
         f->name = text_of(m, "name");
         f->unit = text_of(m, "unit");
         f->mean = number_of(m, "mean");
         f->half_width = number_of(m, "ci95_half_width");
-        if (i == 0)
-            p->n_reps = (unsigned)number_of(m, "n");
         if (f->scope == NULL || f->name == NULL || f->unit == NULL)
             return SIM_ENOMEM;
     }
@@ -188,7 +203,10 @@ int sim_pointdir_read(const char *dir, struct sim_pointdir *p,
         rc = SIM_ENOMEM;
     if (rc != 0) {
         sim_pointdir_release(p);
-        return sim_error_set(err, rc, "out of memory");
+        return rc == SIM_EIO
+                   ? sim_error_set(err, rc, "\"%s\" is not the summary of "
+                                   "a point", path)
+                   : sim_error_set(err, rc, "out of memory");
     }
     return 0;
 }

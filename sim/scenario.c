@@ -22,7 +22,6 @@
 
 #define DEFAULT_SEED 1
 #define DEFAULT_REPLICATIONS 5
-#define MAX_REPLICATIONS 10000
 #define MAX_DURATION ((sim_time)366 * 24 * 3600 * SIM_S)
 #define DEFAULT_MAX_EVENTS 10000000000ULL
 #define DEFAULT_MAX_REQUESTS 4000000ULL
@@ -311,9 +310,10 @@ static bool apply_top(struct sim_cfg *cfg, struct sim_scenario *sc,
         sim_cfg_error(cfg, "warmup", "\"%s\" must be shorter than the "
                       "duration (%s)", t->warmup, t->duration);
     is_sound = apply_window(cfg, sc, t);
-    if (sc->replications < 1 || sc->replications > MAX_REPLICATIONS)
+    if (sc->replications < 1 ||
+        sc->replications > SIM_SCENARIO_MAX_REPLICATIONS)
         sim_cfg_error(cfg, "replications", "must be between 1 and %d",
-                      MAX_REPLICATIONS);
+                      SIM_SCENARIO_MAX_REPLICATIONS);
     sc->max_events = DEFAULT_MAX_EVENTS;
     sc->max_requests = DEFAULT_MAX_REQUESTS;
     if (t->limits != NULL && t->limits->events != NULL)

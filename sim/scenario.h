@@ -16,6 +16,7 @@
 
 #define SIM_SCENARIO_MAX_KINDS 16
 #define SIM_SCENARIO_TITLE_MAX 1000     /* bytes of a title */
+#define SIM_SCENARIO_MAX_REPLICATIONS 10000
 
 /* How charts are drawn (plots.format). */
 enum sim_plot_format {

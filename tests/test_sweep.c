@@ -208,6 +208,15 @@ static void test_sweep__resume_runs_a_damaged_point_again(void)
     snprintf(path, sizeof path, "%s/points/0001/summary.json", partial);
     f = fopen(path, "w");
     CHECK(f != NULL && fputs("{\"metrics\": [", f) >= 0 && fclose(f) == 0);
+    /* JSON, but not a point's summary: empty, or figures without "n". */
+    snprintf(path, sizeof path, "%s/points/0002/summary.json", partial);
+    f = fopen(path, "w");
+    CHECK(f != NULL && fputs("{}", f) >= 0 && fclose(f) == 0);
+    snprintf(path, sizeof path, "%s/points/0000/summary.json", partial);
+    f = fopen(path, "w");
+    CHECK(f != NULL && fputs("{\"metrics\": [{\"scope\": \"x\", \"name\": "
+                             "\"y\", \"unit\": \"\", \"mean\": 1}]}", f) >= 0
+          && fclose(f) == 0);
     run_ok(resume);
     run_ok(clean);
     compare_outputs(TEST_TMP "distsim-sweep-whole",
