@@ -419,6 +419,14 @@ static int build_link(struct sim_cfg *cfg, const char *path,
     snprintf(r->label, sizeof r->label, "%s-%s", l->between[0],
              l->between[1]);
     snprintf(sub, sizeof sub, "%s.links[%zu].between", path, k - 1);
+    for (size_t j = 1; j < k; j++) {
+        if (strcmp(net->rules[j].label, r->label) != 0)
+            continue;
+        sim_cfg_error(cfg, sub, "its figures would be named \"network %s\", "
+                      "as those of links[%zu] are: rename a zone",
+                      r->label, j - 1);
+        return SIM_EINVAL;
+    }
     return enter_rule(cfg, sub, net, k);
 }
 
