@@ -98,6 +98,11 @@ static int parse_range(const struct sim_plan_request *rq, struct range *rg,
     if (strcmp(rq->key, "replications") == 0)
         return sim_error_set(err, SIM_EINVAL, "--param \"replications\" "
                              "cannot be planned: plan sets it itself");
+    if (strcmp(rq->key, "seed") == 0 || strcmp(rq->key, "name") == 0 ||
+        strcmp(rq->key, "title") == 0)
+        return sim_error_set(err, SIM_EINVAL, "--param \"%s\" cannot be "
+                             "planned: it changes no measure of the design",
+                             rq->key);
     if (strlen(rq->key) > PLAN_ASSIGN_MAX / 2)
         return sim_error_set(err, SIM_EINVAL, "--param \"%.40s...\" is too "
                              "long", rq->key);

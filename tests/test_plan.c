@@ -310,6 +310,8 @@ static void test_plan__bad_param_from_to_are_reported(void)
               "mean \"s\"?\n");
     check_bad("replications", "2", "4", "distsim: --param \"replications\" "
               "cannot be planned: plan sets it itself\n");
+    check_bad("seed", "1", "4", "distsim: --param \"seed\" cannot be "
+              "planned: it changes no measure of the design\n");
     check_bad(NULL, "1", "4", "distsim: missing --param KEY (see distsim "
               "plan --help)\n");
     check_bad("servers.s.workers", NULL, "4", "distsim: missing --from "
