@@ -222,6 +222,9 @@ int sim_units_rate(const char *text, double *per_s, char *why, size_t n_why)
     }
     if (malformed(rest) != NULL)
         return fail(why, n_why, malformed(rest));
+    if (*rest != '/' && strchr(rest, '/') != NULL)
+        return fail(why, n_why, "unknown multiplier before the period (k, "
+                    "M or G, as in \"2k/s\", right after the number)");
     if (*rest != '/')
         return fail(why, n_why, "missing period (write a rate as in "
                     "\"500/s\" or \"2k/s\")");

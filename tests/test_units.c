@@ -145,6 +145,11 @@ static void test_units__malformed_numbers_say_so(void)
     CHECK_EQ_STR(duration_why("1_000ms"), want);
     CHECK_EQ_STR(rate_why("5ms"), "missing period (write a rate as in "
                                   "\"500/s\" or \"2k/s\")");
+    /* A period is there: what is wrong is what stands before it. */
+    CHECK_EQ_STR(rate_why("1m/s"), "unknown multiplier before the period "
+                                   "(k, M or G, as in \"2k/s\", right after "
+                                   "the number)");
+    CHECK(strncmp(rate_why("1K/s"), "unknown multiplier", 18) == 0);
 }
 
 static void test_units__a_unit_alone_asks_for_its_number(void)
