@@ -555,8 +555,8 @@ static int build_trace(struct sim_cfg *cfg, const char *path,
     }
     snprintf(sub, sizeof sub, "%s.arrival.speed", path);
     if (!(opt.speed >= CLIENT_MIN_SPEED && opt.speed <= CLIENT_MAX_SPEED)) {
-        sim_cfg_error(cfg, sub, "%g must be between 0.001 (a thousand times "
-                      "slower) and 1000000", opt.speed);
+        sim_cfg_error(cfg, sub, "%.10g must be between 0.001 (a thousand "
+                      "times slower) and 1000000", opt.speed);
         return SIM_EINVAL;
     }
     snprintf(sub, sizeof sub, "%s.arrival.file", path);

@@ -502,13 +502,13 @@ static int check_values(const struct faults_check *ck)
     snprintf(sub, sizeof sub, "%s.factor", ck->path);
     if (c->factor != NULL && !(f->factor >= 1 &&
                                f->factor <= FAULTS_MAX_FACTOR)) {
-        sim_cfg_error(ck->cfg, sub, "%g must be between 1 and %g",
+        sim_cfg_error(ck->cfg, sub, "%.10g must be between 1 and %.10g",
                       f->factor, FAULTS_MAX_FACTOR);
         rc = SIM_EINVAL;
     }
     snprintf(sub, sizeof sub, "%s.loss", ck->path);
     if (c->loss != NULL && !(f->loss >= 0 && f->loss <= 1)) {
-        sim_cfg_error(ck->cfg, sub, "%g is not a probability in [0, 1]",
+        sim_cfg_error(ck->cfg, sub, "%.10g is not a probability in [0, 1]",
                       f->loss);
         rc = SIM_EINVAL;
     }

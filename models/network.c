@@ -322,7 +322,7 @@ static int check_loss(struct sim_cfg *cfg, const char *path,
     *out = loss != NULL ? *loss : dflt;
     if (*out >= 0.0 && *out <= 1.0)
         return 0;
-    sim_cfg_error(cfg, path, "%g is not a probability in [0, 1]", *out);
+    sim_cfg_error(cfg, path, "%.10g is not a probability in [0, 1]", *out);
     return SIM_EINVAL;
 }
 

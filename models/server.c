@@ -409,7 +409,7 @@ static int build_routes(struct sim_cfg *cfg, const char *path,
 
         snprintf(sub, sizeof sub, "%s.next[%u].p", path, i);
         if (!(p > 0.0 && p <= 1.0)) {
-            sim_cfg_error(cfg, sub, "%g is not a probability in (0, 1]", p);
+            sim_cfg_error(cfg, sub, "%.10g is not a probability in (0, 1]", p);
             rc = SIM_EINVAL;
         }
         sum += p;

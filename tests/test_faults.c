@@ -436,9 +436,9 @@ static void test_faults__rejects_bad_parameter_values(void)
                           "  - {at: 1s, skew: w, offset: -5xs}\n"
                           "  - {at: 1s, skew: w, offset: 25h}\n",
                           msg, sizeof msg),
-                 "12:36: faults[0].factor: 0.5 must be between 1 and 1e+06\n"
-                 "13:36: faults[1].factor: 1e+09 must be between 1 and "
-                 "1e+06\n"
+                 "12:36: faults[0].factor: 0.5 must be between 1 and 1000000\n"
+                 "13:36: faults[1].factor: 1000000000 must be between 1 and "
+                 "1000000\n"
                  "14:35: faults[2].loss: 1.5 is not a probability in [0, 1]\n"
                  "15:31: faults[3].offset: \"-5xs\": unknown unit \"xs\" "
                  "(write it as in \"250ms\")\n"
