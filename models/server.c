@@ -26,6 +26,9 @@
 #include "models/station.h"
 
 #define SERVER_MAX_COUNT 10000
+/* Nodes of a scenario at most, counted as servers are added (each node
+   keeps its statistics per window: 10^5 of them take gigabytes). */
+#define SERVER_MAX_NODES 100000
 #define SERVER_MAX_CALLS 16
 #define SERVER_DEFAULT_CALL_TIMEOUT SIM_S
 
@@ -466,8 +469,9 @@ static int build_calls(struct sim_cfg *cfg, const char *path,
     return 0;
 }
 
-static int check_limits(struct sim_cfg *cfg, const char *path,
-                        const struct server_config *c, struct server_group *g)
+static int check_limits(struct sim *sim, struct sim_cfg *cfg,
+                        const char *path, const struct server_config *c,
+                        struct server_group *g)
 {
     char sub[256];
     int rc = 0;
@@ -480,6 +484,11 @@ static int check_limits(struct sim_cfg *cfg, const char *path,
     snprintf(sub, sizeof sub, "%s.count", path);
     if (g->n_inst < 1 || g->n_inst > SERVER_MAX_COUNT) {
         sim_cfg_error(cfg, sub, "must be between 1 and %d", SERVER_MAX_COUNT);
+        rc = SIM_EINVAL;
+    } else if (sim_n_entities(sim) + g->n_inst > SERVER_MAX_NODES) {
+        sim_cfg_error(cfg, sub, "%u more would make %zu nodes in all, more "
+                      "than %d", g->n_inst, sim_n_entities(sim) + g->n_inst,
+                      SERVER_MAX_NODES);
         rc = SIM_EINVAL;
     }
     snprintf(sub, sizeof sub, "%s.workers", path);
@@ -574,7 +583,7 @@ static int server_init(struct sim *sim, struct sim_cfg *cfg, const char *path,
     snprintf(sub, sizeof sub, "%s.name", path);
     if (sim_cfg_name(cfg, sub, c->name) != 0)
         rc = SIM_EINVAL;
-    if (check_limits(cfg, path, c, g) != 0)
+    if (check_limits(sim, cfg, path, c, g) != 0)
         rc = SIM_EINVAL;
     if (station_service_build(cfg, path, c->service, c->service_per_op,
                               g->service) != 0)
