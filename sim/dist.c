@@ -1115,6 +1115,12 @@ static int build_hyperexponential(struct build *b, const char *path,
         }
         return build_phases(b, path, p, d);
     }
+    if (!(p->present & (KEY_MEAN | KEY_CV))) {
+        problem(b, path, "the hyperexponential distribution needs "
+                "\"components\" (a list that is not empty), or \"mean\" "
+                "and \"cv\"");
+        return SIM_EINVAL;
+    }
     has_mean = need(b, path, p, KEY_MEAN);
     has_cv = need(b, path, p, KEY_CV);
     if (!has_mean || !has_cv)

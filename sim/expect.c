@@ -145,7 +145,10 @@ int sim_expect_parse(struct sim_cfg *cfg, const char *path, const char *text,
             sim_expect_release(e);
         return rc;
     }
-    if ((n != 3 && n != 5) || !parse_op(words[n - 2], &e->op)) {
+    if ((n != 3 && n != 5) || !parse_op(words[n - 2], &e->op) ||
+        (n == 5 && (parse_op(words[1], &e->op) ||
+                    parse_op(words[2], &e->op) ||
+                    !parse_op(words[3], &e->op)))) {
         sim_cfg_error(cfg, path, "\"%s\" is not an expectation like \"p99 < "
                       "80ms\" or \"server db utilisation < 70%%\"", text);
         rc = SIM_EINVAL;
