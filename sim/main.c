@@ -552,7 +552,6 @@ static int write_outputs(const struct options *o,
 {
     struct sim_outdir od;
     char dir[4096], path[4096];
-    FILE *f;
     int rc;
 
     if (o->out_dir != NULL)
@@ -570,10 +569,9 @@ static int write_outputs(const struct options *o,
         rc = sim_summary_write_series(sum, sc, sim_outdir_path(&od,
                                       "series.tsv", path, sizeof path), err);
     if (rc == 0) {
-        f = fopen(sim_outdir_path(&od, "scenario.yaml", path, sizeof path),
-                  "w");
-        if (f == NULL || fputs(sc->text, f) < 0 || fclose(f) != 0)
-            rc = sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
+        rc = sim_file_write(sim_outdir_path(&od, "scenario.yaml", path,
+                                            sizeof path),
+                            sc->text, strlen(sc->text), err);
     }
     if (rc == 0)
         rc = render(o, sc, sum, od.tmp, err);

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "sim/outdir.h"
+#include "sim/strbuf.h"
 #include "sim/summary.h"
 
 /* Writes the files of a point into the directory tmp. */
@@ -23,7 +24,6 @@ static int write_files(const char *tmp, const struct sim_scenario *sc,
                        const struct sim_summary *sum, struct sim_error *err)
 {
     char path[4200];
-    FILE *f;
     int rc;
 
     snprintf(path, sizeof path, "%.4000s/summary.json", tmp);
@@ -35,10 +35,7 @@ static int write_files(const char *tmp, const struct sim_scenario *sc,
     if (rc != 0)
         return rc;
     snprintf(path, sizeof path, "%.4000s/scenario.yaml", tmp);
-    f = fopen(path, "w");
-    if (f == NULL || fputs(sc->text, f) < 0 || fclose(f) != 0)
-        return sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
-    return 0;
+    return sim_file_write(path, sc->text, strlen(sc->text), err);
 }
 
 int sim_pointdir_write(const char *dir, const struct sim_scenario *sc,

@@ -5,6 +5,7 @@
  */
 #include "sim/strbuf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,19 +82,39 @@ char *sim_strbuf_take(struct sim_strbuf *sb)
     return s;
 }
 
+int sim_file_write(const char *path, const char *text, size_t len,
+                   struct sim_error *err)
+{
+    FILE *f = fopen(path, "w");
+    bool is_ok;
+    int why = errno;
+
+    if (f == NULL)
+        return sim_error_set(err, SIM_EIO, "cannot write \"%s\": %s", path,
+                             strerror(why));
+    is_ok = fwrite(text, 1, len, f) == len;
+    why = errno;
+    if (fclose(f) != 0 && is_ok) {
+        is_ok = false;
+        why = errno;
+    }
+    if (is_ok)
+        return 0;
+    return sim_error_set(err, SIM_EIO, "cannot write \"%s\": %s", path,
+                         strerror(why));
+}
+
 int sim_strbuf_save(struct sim_strbuf *sb, const char *path,
                     struct sim_error *err)
 {
-    bool is_failed = sb->is_failed;
-    FILE *f = is_failed ? NULL : fopen(path, "w");
-    bool is_ok = f != NULL &&
-                 fwrite(sb->data ? sb->data : "", 1, sb->len, f) == sb->len;
+    int rc;
 
-    if (f != NULL && fclose(f) != 0)
-        is_ok = false;
+    if (sb->is_failed) {
+        sim_strbuf_release(sb);
+        return sim_error_set(err, SIM_ENOMEM, "out of memory writing "
+                             "\"%s\"", path);
+    }
+    rc = sim_file_write(path, sb->data ? sb->data : "", sb->len, err);
     sim_strbuf_release(sb);
-    if (is_ok)
-        return 0;
-    return sim_error_set(err, is_failed ? SIM_ENOMEM : SIM_EIO,
-                         "cannot write \"%s\"", path);
+    return rc;
 }

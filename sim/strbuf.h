@@ -40,6 +40,13 @@ char *sim_strbuf_take(struct sim_strbuf *sb);
  * Returns 0, or SIM_ENOMEM (an earlier allocation failed) or SIM_EIO with
  * err filled.
  */
+/*
+ * Writes len bytes of text to path, replacing it. Returns 0, or SIM_EIO
+ * with err saying why ("No space left on device").
+ */
+int sim_file_write(const char *path, const char *text, size_t len,
+                   struct sim_error *err);
+
 int sim_strbuf_save(struct sim_strbuf *sb, const char *path,
                     struct sim_error *err);
 

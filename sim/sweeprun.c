@@ -254,10 +254,8 @@ static int check_key(const struct sim_sweeprun *run, const char *work,
                                  "its partial results come from another "
                                  "sweep (the scenario or an override "
                                  "changed); run without --resume", dir);
-    } else {
-        f = fopen(path, "w");
-        if (f == NULL || fputs(want, f) < 0 || fclose(f) != 0)
-            return sim_error_set(err, SIM_EIO, "cannot write \"%s\"", path);
+    } else if (sim_file_write(path, want, strlen(want), err) != 0) {
+        return err->code;
     }
     snprintf(path, sizeof path, "%s/points", work);
     if (mkdir(path, 0755) != 0 && errno != EEXIST)

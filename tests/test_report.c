@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "sim/outdir.h"
+#include "sim/strbuf.h"
 #include "tests/check.h"
 #include "tests/spawn.h"
 
@@ -687,7 +688,19 @@ static void test_report__html_renders_with_every_chart(void)
     check_renders(chromium, "svg");
 }
 
+/* A file that cannot be written is named with the reason (a full disk). */
+static void test_report__a_failed_write_says_why(void)
+{
+    struct sim_error err = {0};
+
+    CHECK_EQ_INT(sim_file_write(TEST_TMP "distsim-no-such-dir/x.txt", "x", 1,
+                                &err), SIM_EIO);
+    CHECK(strstr(err.msg, "distsim-no-such-dir/x.txt\": No such file or "
+                 "directory") != NULL);
+}
+
 CHECK_MAIN(CHECK_TEST(test_report__same_bytes_on_rerun_and_for_any_jobs),
+           CHECK_TEST(test_report__a_failed_write_says_why),
            CHECK_TEST(test_report__charts_as_png_svg_or_none),
            CHECK_TEST(test_report__plots_key_chooses_charts_and_format),
            CHECK_TEST(test_report__bad_charts_option_exits_2),
