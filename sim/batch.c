@@ -24,14 +24,6 @@
 #define BATCH_STOP 1                    /* the lowest failure is known */
 
 /* The parent's view of how far every replication has got. */
-struct tracker {
-    sim_batch_progress_fn fn;           /* NULL: nobody is watching */
-    void *ctx;
-    double duration_s;
-    double *at_s;                       /* per replication, simulated s */
-    struct sim_batch_progress p;
-};
-
 /* What sim_batch_run gathers as replications finish. */
 struct collect {
     struct sim_batch *out;
@@ -40,7 +32,8 @@ struct collect {
     bool *is_done;
     unsigned n_prefix;                  /* replications 0 .. n_prefix - 1
                                            are done and succeeded */
-    struct tracker t;
+    struct sim_batch_tracker t;
+    double duration_s;                  /* of each replication */
 };
 
 /* A growable byte buffer, for encoding and for what a pipe delivers. */
@@ -126,16 +119,14 @@ static char *buf_get_str(struct buf *b)
     return s;
 }
 
-/* Replication i reached at_s simulated seconds (is_done: finished). */
-static void tracker_update(struct tracker *t, unsigned i, double at_s,
-                           bool is_done)
+void sim_batch_track(struct sim_batch_tracker *t, size_t i, double at_s,
+                     bool is_done)
 {
-    if (t->at_s == NULL || i >= t->p.n_reps)
+    if (t->at_s == NULL || i >= t->n_tasks)
         return;
     t->p.sim_s += at_s - t->at_s[i];
     t->at_s[i] = at_s;
-    if (is_done)
-        t->p.n_done++;
+    t->p.n_done += is_done;
     if (t->fn != NULL)
         t->fn(t->ctx, &t->p);
 }
@@ -428,7 +419,7 @@ static int on_done(void *ctx, size_t task, int rc, struct sim_report *rep,
     else
         c->errs[task] = *err;
     c->is_done[task] = true;
-    tracker_update(&c->t, (unsigned)task, c->t.duration_s, true);
+    sim_batch_track(&c->t, task, c->duration_s, true);
     while (c->n_prefix < c->out->n_reps && c->is_done[c->n_prefix]) {
         if (c->rcs[c->n_prefix] != 0)
             return BATCH_STOP;
@@ -441,7 +432,7 @@ static void on_progress(void *ctx, size_t task, sim_time now)
 {
     struct collect *c = ctx;
 
-    tracker_update(&c->t, (unsigned)task, sim_time_to_s(now), false);
+    sim_batch_track(&c->t, task, sim_time_to_s(now), false);
 }
 
 /* The replications as tasks, or NULL when out of memory. */
@@ -465,10 +456,10 @@ int sim_batch_run(const struct sim_scenario *sc, unsigned first, unsigned n,
         .errs = calloc(m, sizeof *c.errs),
         .is_done = calloc(m, sizeof *c.is_done),
         .t = {.fn = progress, .ctx = ctx,
-              .duration_s = sim_time_to_s(sc->duration),
-              .at_s = calloc(m, sizeof(double)),
+              .at_s = calloc(m, sizeof(double)), .n_tasks = n,
               .p = {.n_reps = n,
                     .sim_total_s = n * sim_time_to_s(sc->duration)}},
+        .duration_s = sim_time_to_s(sc->duration),
     };
     struct sim_task *tasks = make_tasks(sc, first, n);
     int rc;

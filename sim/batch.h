@@ -36,6 +36,22 @@ struct sim_batch_progress {
 typedef void (*sim_batch_progress_fn)(void *ctx,
                                       const struct sim_batch_progress *p);
 
+/* Adds up how far tasks (replications) have run, for fn. */
+struct sim_batch_tracker {
+    sim_batch_progress_fn fn;           /* NULL: nobody is watching */
+    void *ctx;
+    double *at_s;                       /* per task: simulated s reached */
+    size_t n_tasks;
+    struct sim_batch_progress p;
+};
+
+/*
+ * Task i has reached at_s simulated seconds; p.n_done grows by one when
+ * is_done. Then tells fn, when there is one.
+ */
+void sim_batch_track(struct sim_batch_tracker *t, size_t i, double at_s,
+                     bool is_done);
+
 /*
  * Runs replications first .. first + n - 1 of sc with up to jobs worker
  * processes (1: in this process). Returns 0 and fills out (release with

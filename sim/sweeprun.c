@@ -50,10 +50,7 @@ struct exec {
     bool is_sender;                     /* rank > 0: send, do not write */
     const struct sim_sweeprun_ranks *ranks; /* NULL: alone */
     struct sim_error *err;
-    sim_batch_progress_fn progress;     /* NULL: nobody is watching */
-    void *progress_ctx;
-    struct sim_batch_progress p;        /* points of this rank */
-    double *at_s;                       /* per task: simulated s reached */
+    struct sim_batch_tracker t;         /* p counts this rank's points */
 };
 
 static int add_cfg_problems(struct sim_cfg *cfg,
@@ -300,21 +297,11 @@ static int point_finished(struct exec *x, size_t k)
     return rc == 0 ? 0 : sim_error_set(x->err, rc, "out of memory");
 }
 
-/* Task reached at_s simulated seconds; a point may have finished. */
-static void track(struct exec *x, size_t task, double at_s,
-                  bool is_point_done)
-{
-    if (x->progress == NULL)
-        return;
-    x->p.sim_s += at_s - x->at_s[task];
-    x->at_s[task] = at_s;
-    x->p.n_done += is_point_done;
-    x->progress(x->progress_ctx, &x->p);
-}
-
 static void on_task_progress(void *ctx, size_t task, sim_time now)
 {
-    track(ctx, task, sim_time_to_s(now), false);
+    struct exec *x = ctx;
+
+    sim_batch_track(&x->t, task, sim_time_to_s(now), false);
 }
 
 static int on_done(void *ctx, size_t task, int rc, struct sim_report *rep,
@@ -333,7 +320,8 @@ static int on_done(void *ctx, size_t task, int rc, struct sim_report *rep,
         first++;
     s->batch.reports[first] = *rep;
     is_point_done = ++s->n_done == s->batch.n_reps;
-    track(x, task, sim_time_to_s(x->run->scs[p]->duration), is_point_done);
+    sim_batch_track(&x->t, task, sim_time_to_s(x->run->scs[p]->duration),
+                    is_point_done);
     return is_point_done ? point_finished(x, k) : 0;
 }
 
@@ -349,9 +337,10 @@ static int run_mine(struct exec *x, size_t n, unsigned jobs)
     tasks = calloc(n_tasks + 1, sizeof *tasks);
     x->task_slot = calloc(n_tasks + 1, sizeof *x->task_slot);
     x->slots = calloc(n + 1, sizeof *x->slots);
-    x->at_s = calloc(n_tasks + 1, sizeof *x->at_s);
+    x->t.at_s = calloc(n_tasks + 1, sizeof *x->t.at_s);
+    x->t.n_tasks = n_tasks;
     if (tasks == NULL || x->task_slot == NULL || x->slots == NULL ||
-        x->at_s == NULL) {
+        x->t.at_s == NULL) {
         free(tasks);
         return sim_error_set(x->err, SIM_ENOMEM, "out of memory");
     }
@@ -369,12 +358,13 @@ static int run_mine(struct exec *x, size_t n, unsigned jobs)
             tasks[t] = (struct sim_task){sc, r};
             x->task_slot[t] = k;
         }
-        x->p.sim_total_s += sc->replications * sim_time_to_s(sc->duration);
+        x->t.p.sim_total_s += sc->replications *
+                              sim_time_to_s(sc->duration);
     }
-    x->p.n_reps = (unsigned)n;
-    x->p.counts_points = true;
+    x->t.p.n_reps = (unsigned)n;
+    x->t.p.counts_points = true;
     rc = sim_tasks_run_watched(tasks, n_tasks, jobs, on_done,
-                               x->progress ? on_task_progress : NULL, x,
+                               x->t.fn ? on_task_progress : NULL, x,
                                x->err);
     free(tasks);
     return rc;
@@ -389,7 +379,7 @@ static void exec_release(struct exec *x, size_t n)
     free(x->slots);
     free(x->task_slot);
     free(x->mine);
-    free(x->at_s);
+    free(x->t.at_s);
 }
 
 /*
@@ -764,8 +754,8 @@ int sim_sweeprun_execute(struct sim_sweeprun *run,
                          size_t *n_run, struct sim_error *err)
 {
     struct exec x = {.run = run, .ranks = o->ranks, .err = err,
-                     .progress = o->ranks == NULL ? o->progress : NULL,
-                     .progress_ctx = o->progress_ctx};
+                     .t = {.fn = o->ranks == NULL ? o->progress : NULL,
+                           .ctx = o->progress_ctx}};
     struct sim_outdir od = {0};
     uint32_t *todo = NULL, n_todo = 0;
     size_t n_mine = 0;
