@@ -138,6 +138,14 @@ static const double *availability(const struct probe_run *r)
     return NULL;
 }
 
+/* The counts of app down from 10s to 20s: 1000 requests time out. */
+static void check_app_down_10s(const struct probe_run *r)
+{
+    CHECK_EQ_INT(probe_figure(r, "client shoppers", "failed.timeout"), 1000);
+    CHECK_EQ_INT(probe_figure(r, "client shoppers", "completed"), 1999);
+    CHECK_EQ_INT(probe_figure(r, "engine", "dropped.node_down"), 1000);
+}
+
 /*
  * Down from 10s to 20s: the requests sent at 10.00s .. 19.99s reach a
  * crashed server and time out; windows wholly before or after are clean.
@@ -148,10 +156,7 @@ static void test_faults__crash_and_restart_fail_requests_in_between(void)
     const double *avail;
 
     run_steady("{at: 10s, crash: app, restart_at: 20s}", &r);
-    CHECK_EQ_INT(probe_figure(&r, "client shoppers", "failed.timeout"),
-                 1000);
-    CHECK_EQ_INT(probe_figure(&r, "client shoppers", "completed"), 1999);
-    CHECK_EQ_INT(probe_figure(&r, "engine", "dropped.node_down"), 1000);
+    check_app_down_10s(&r);
     avail = availability(&r);
     for (int w = 0; w < 30; w++) {
         if (w < 10 || w > 20)
@@ -173,10 +178,7 @@ static void test_faults__crashing_a_zone_spares_its_clients(void)
 
     run_steady("{at: 10s, crash: east, restart_at: 20s}\n"
                "network:\n  zones: {east: [shoppers, app]}", &r);
-    CHECK_EQ_INT(probe_figure(&r, "client shoppers", "failed.timeout"),
-                 1000);
-    CHECK_EQ_INT(probe_figure(&r, "client shoppers", "completed"), 1999);
-    CHECK_EQ_INT(probe_figure(&r, "engine", "dropped.node_down"), 1000);
+    check_app_down_10s(&r);
     probe_run_release(&r);
 }
 
